@@ -1,0 +1,221 @@
+"""YAML -> validated pipeline config, reporting every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from detect import stages  # noqa: F401  (registers the built-in stages)
+from detect.errors import ConfigError
+from detect.params import StageParams
+from detect.registry import REGISTRIES
+
+SINGLE_ROLES = {"source": "source", "detector": "detector", "tracker": "tracker"}
+LIST_ROLES = {"analytics": "analytics", "annotators": "annotator", "sinks": "sink"}
+REQUIRED = ("source", "detector")
+TOP_KEYS = tuple(SINGLE_ROLES) + tuple(LIST_ROLES) + ("runtime",)
+
+
+class RuntimeParams(StageParams):
+    """Queue sizes between the reader, the stages and the writer."""
+
+    queue_size: int = 8
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    role: str
+    type: str
+    params: BaseModel
+    where: str
+
+    def build(self) -> Any:
+        cls = REGISTRIES[self.role].get(self.type)
+        assert cls is not None
+        return cls(self.params)
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    source: StageSpec
+    detector: StageSpec
+    tracker: StageSpec | None
+    analytics: list[StageSpec] = field(default_factory=list)
+    annotators: list[StageSpec] = field(default_factory=list)
+    sinks: list[StageSpec] = field(default_factory=list)
+    runtime: RuntimeParams = field(default_factory=RuntimeParams)
+    path: str | None = None
+
+
+def load_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a YAML mapping; syntax errors carry the line number."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file not found: {p}")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ConfigError(f"YAML syntax error at {line}{exc.problem or exc}", path=str(p)) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"YAML error: {exc}", path=str(p)) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"the top level must be a mapping of stages, got {type(data).__name__}", path=str(p))
+    return data
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply `dotted.key=value` overrides; list items are addressed by index (sinks.0.path)."""
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--set expects dotted.key=value, got '{item}'")
+        value = yaml.safe_load(raw) if raw else ""
+        parts = key.split(".")
+        node: Any = data
+        for i, part in enumerate(parts[:-1]):
+            node = _child(node, part, ".".join(parts[: i + 1]), create=True)
+        last = parts[-1]
+        if isinstance(node, list):
+            node[_index(node, last, key)] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        else:
+            raise ConfigError(f"--set {key}: '{'.'.join(parts[:-1])}' is not a mapping or list")
+    return data
+
+
+def _index(node: list[Any], part: str, where: str) -> int:
+    if not part.isdigit() or int(part) >= len(node):
+        raise ConfigError(f"--set {where}: no list item {part} (the list has {len(node)})")
+    return int(part)
+
+
+def _child(node: Any, part: str, where: str, create: bool) -> Any:
+    if isinstance(node, list):
+        return node[_index(node, part, where)]
+    if isinstance(node, dict):
+        if part not in node and create:
+            node[part] = {}
+        return node[part]
+    raise ConfigError(f"--set {where}: parent is not a mapping or list")
+
+
+def parse(data: dict[str, Any], path: str | None = None) -> PipelineConfig:
+    """Validate the pipeline's shape, then each stage's params; raise all errors together."""
+    errors: list[str] = []
+    for key in data:
+        if key not in TOP_KEYS:
+            errors.append(_unknown_key(str(key), str(key), TOP_KEYS))
+    for key in REQUIRED:
+        if key not in data or data[key] is None:
+            errors.append(f"{key}: missing (every pipeline needs a {key})")
+
+    specs: dict[str, Any] = {}
+    for key, role in SINGLE_ROLES.items():
+        if data.get(key) is not None:
+            specs[key] = _stage(data[key], role, key, errors)
+    for key, role in LIST_ROLES.items():
+        items = data.get(key) or []
+        if not isinstance(items, list):
+            errors.append(f"{key}: expected a list of stages, got {type(items).__name__}")
+            items = []
+        specs[key] = [_stage(item, role, f"{key}[{i}]", errors) for i, item in enumerate(items)]
+    runtime = _params(RuntimeParams, data.get("runtime") or {}, "runtime", errors)
+
+    if errors:
+        raise ConfigError(errors, path=path)
+    return PipelineConfig(
+        source=specs["source"],
+        detector=specs["detector"],
+        tracker=specs.get("tracker"),
+        analytics=specs["analytics"],
+        annotators=specs["annotators"],
+        sinks=specs["sinks"],
+        runtime=runtime,
+        path=path,
+    )
+
+
+def load(path: str | os.PathLike[str], overrides: list[str] | None = None, source: str | None = None) -> PipelineConfig:
+    data = load_yaml(path)
+    if overrides:
+        data = apply_overrides(data, overrides)
+    if source is not None:
+        data["source"] = source_override(data.get("source"), source)
+    return parse(data, path=str(path))
+
+
+def source_override(current: Any, path: str) -> dict[str, Any]:
+    """`--source PATH`: keep the configured source's options when the kind matches."""
+    kind = infer_source_type(path)
+    if isinstance(current, dict) and current.get("type") == kind:
+        return {**current, "path": path}
+    return {"type": kind, "path": path}
+
+
+def infer_source_type(path: str) -> str:
+    if "://" in path:
+        return "stream"
+    if Path(path).is_dir() or any(ch in path for ch in "*?["):
+        return "images"
+    return "video"
+
+
+def _stage(raw: Any, role: str, where: str, errors: list[str]) -> StageSpec | None:
+    if isinstance(raw, str):
+        raw = {"type": raw}
+    if not isinstance(raw, dict):
+        errors.append(f"{where}: expected a mapping with a 'type', got {type(raw).__name__}")
+        return None
+    kind = raw.get("type")
+    registry = REGISTRIES[role]
+    if not isinstance(kind, str):
+        errors.append(f"{where}.type: missing ({registry.suggest('')})")
+        return None
+    cls = registry.get(kind)
+    if cls is None:
+        errors.append(f"{where}.type: unknown {role} '{kind}' ({registry.suggest(kind)})")
+        return None
+    params = _params(cls.Params, {k: v for k, v in raw.items() if k != "type"}, where, errors)
+    return None if params is None else StageSpec(role, kind, params, where)
+
+
+def _params(model: type[BaseModel], values: Any, where: str, errors: list[str]) -> Any:
+    if not isinstance(values, dict):
+        errors.append(f"{where}: expected a mapping, got {type(values).__name__}")
+        return None
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        for err in exc.errors():
+            errors.append(_format_error(err, where, model))
+        return None
+
+
+def _format_error(err: Any, where: str, model: type[BaseModel]) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    full = f"{where}.{loc}" if loc else where
+    if err["type"] == "extra_forbidden":
+        return _unknown_key(full, str(err["loc"][-1]), tuple(model.model_fields))
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    value = err.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    return f"{full}: {msg}{shown}"
+
+
+def _unknown_key(where: str, key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"{where}: unknown key '{key}' ({hint}allowed: {', '.join(allowed)})"

@@ -1,0 +1,81 @@
+"""One JSON object per frame (plus event lines), flushed so a crash keeps what was done."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import Field
+
+from detect.params import StageParams
+from detect.registry import sinks
+from detect.types import Detections, Packet, SourceInfo
+
+
+def detections_json(dets: Detections, labels: tuple[str, ...]) -> list[dict[str, Any]]:
+    tids = dets.tracker_id
+    out = []
+    for i in range(len(dets)):
+        cls = int(dets.class_id[i])
+        tid = None if tids is None or tids[i] < 0 else int(tids[i])
+        out.append({
+            "xyxy": [round(float(v), 2) for v in dets.xyxy[i]],
+            "conf": round(float(dets.confidence[i]), 4),
+            "class_id": cls,
+            "class_name": labels[cls] if cls < len(labels) else str(cls),
+            "track_id": tid,
+        })
+    return out
+
+
+@sinks.register("jsonl")
+class JsonlSink:
+    """Frame records `{frame, pts, source, detections}` and `{event: ...}` lines."""
+
+    class Params(StageParams):
+        path: str = Field(description="output .jsonl file")
+        flush_every: int = Field(30, ge=1, description="flush to disk every N frames")
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self.path = Path(params.path)
+        self._file: IO[str] | None = None
+        self._count = 0
+
+    def open(self, info: SourceInfo) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("w", encoding="utf-8")
+        self._count = 0
+
+    def write(self, packet: Packet) -> None:
+        assert self._file is not None
+        frame = packet.frame
+        record = {
+            "frame": frame.index,
+            "pts": round(frame.pts_s, 6),
+            "source": frame.source_id,
+            "detections": detections_json(packet.detections, packet.labels),
+        }
+        self._file.write(json.dumps(record) + "\n")
+        for event in packet.events:
+            self.write_event(event)
+        self._count += 1
+        if self._count % self.params.flush_every == 0:
+            self._file.flush()
+
+    def write_event(self, event: dict[str, Any]) -> None:
+        assert self._file is not None
+        self._file.write(json.dumps(event, default=_plain) + "\n")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays in events become plain JSON values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

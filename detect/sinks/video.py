@@ -1,0 +1,96 @@
+"""Browser-playable H.264 mp4 through PyAV, renamed into place only once complete."""
+
+from __future__ import annotations
+
+import logging
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from pydantic import Field
+
+from detect.params import StageParams
+from detect.registry import sinks
+from detect.types import Packet, SourceInfo
+
+log = logging.getLogger(__name__)
+
+
+def partial_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
+@sinks.register("video")
+class VideoSink:
+    """H.264/yuv420p mp4 (libx264 via PyAV), same frame count and rate as the source."""
+
+    class Params(StageParams):
+        path: str = Field(description="output .mp4 file")
+        crf: int = Field(23, ge=0, le=51, description="x264 quality (lower = better, bigger)")
+        preset: str = Field("veryfast", pattern="^(ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow)$",
+                            description="x264 speed/size trade-off")
+        threads: int = Field(0, ge=0, le=64, description="encoder threads (0 = x264's choice)")
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self.path = Path(params.path)
+        self._container = None
+        self._stream = None
+        self._size: tuple[int, int] = (0, 0)
+        self.frames_written = 0
+
+    def open(self, info: SourceInfo) -> None:
+        import av
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = partial_path(self.path)
+        self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
+        rate = info.fps_fraction
+        stream = self._container.add_stream("libx264", rate=rate)
+        self._size = (info.width - info.width % 2, info.height - info.height % 2)
+        stream.width, stream.height = self._size
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.time_base = Fraction(1) / rate
+        stream.codec_context.options = {"crf": str(self.params.crf), "preset": self.params.preset}
+        if self.params.threads:
+            stream.codec_context.thread_count = self.params.threads
+        self._stream = stream
+        self.frames_written = 0
+
+    def write(self, packet: Packet) -> None:
+        import av
+
+        image = packet.canvas if packet.canvas is not None else packet.frame.image
+        image = self._fit(image)
+        frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+        frame.pts = self.frames_written
+        frame.time_base = self._stream.codec_context.time_base
+        self._container.mux(self._stream.encode(frame))
+        self.frames_written += 1
+
+    def _fit(self, image: np.ndarray) -> np.ndarray:
+        """Even dimensions for 4:2:0; a frame of another size (after a reconnect) is scaled."""
+        w, h = self._size
+        if image.shape[1] == w and image.shape[0] == h:
+            return image
+        if image.shape[1] >= w and image.shape[0] >= h and image.shape[1] - w <= 1 and image.shape[0] - h <= 1:
+            return np.ascontiguousarray(image[:h, :w])
+        import cv2
+
+        return cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+
+    def close(self) -> None:
+        if self._container is None:
+            return
+        container, self._container = self._container, None
+        try:
+            if self.frames_written:
+                container.mux(self._stream.encode(None))
+        finally:
+            container.close()
+        if self.frames_written:
+            os.replace(self._tmp, self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)
+            log.warning("no frames were written; %s not created", self.path)

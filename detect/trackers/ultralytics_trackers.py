@@ -1,0 +1,122 @@
+"""ByteTrack and BoT-SORT from Ultralytics, one instance (and id space) per pipeline."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+from pydantic import Field
+
+from detect.params import StageParams
+from detect.registry import trackers
+from detect.types import Detections, Frame
+
+
+class _TrackerInput:
+    """The numpy view of detections that Ultralytics' trackers read (conf, cls, xywh, xyxy)."""
+
+    def __init__(self, xyxy: np.ndarray, conf: np.ndarray, cls: np.ndarray) -> None:
+        self.xyxy = xyxy
+        self.conf = conf
+        self.cls = cls
+
+    @property
+    def xywh(self) -> np.ndarray:
+        xy = (self.xyxy[:, :2] + self.xyxy[:, 2:]) / 2
+        wh = self.xyxy[:, 2:] - self.xyxy[:, :2]
+        return np.concatenate([xy, wh], axis=1)
+
+    def __len__(self) -> int:
+        return len(self.conf)
+
+    def __getitem__(self, index: np.ndarray) -> _TrackerInput:
+        return _TrackerInput(self.xyxy[index], self.conf[index], self.cls[index])
+
+
+class ByteTrackParams(StageParams):
+    track_high_thresh: float = Field(0.25, ge=0, le=1, description="first-stage match score")
+    track_low_thresh: float = Field(0.1, ge=0, le=1, description="second-stage (low score) match")
+    new_track_thresh: float = Field(0.25, ge=0, le=1, description="score needed to start a track")
+    track_buffer: int = Field(30, ge=1, description="frames a lost track is kept")
+    match_thresh: float = Field(0.8, ge=0, le=1, description="association cost threshold")
+    fuse_score: bool = Field(True, description="fuse detection score into IoU cost")
+
+
+class _UltralyticsTracker:
+    """Shared adapter: detections in, the same detections out with `tracker_id` set (-1 = untracked)."""
+
+    tracker_type = ""
+
+    def __init__(self, params: StageParams) -> None:
+        self.params = params
+        self._tracker = None
+
+    def _make(self):
+        raise NotImplementedError
+
+    def update(self, detections: Detections, frame: Frame) -> Detections:
+        if self._tracker is None:
+            self._tracker = self._make()
+        ids = np.full(len(detections), -1, np.int64)
+        tracks = self._tracker.update(
+            _TrackerInput(detections.xyxy, detections.confidence, detections.class_id.astype(np.float32)),
+            frame.image,
+        )
+        if len(tracks):
+            ids[tracks[:, 7].astype(np.int64)] = tracks[:, 4].astype(np.int64)
+        return detections.with_tracker_ids(ids)
+
+    def reset(self) -> None:
+        if self._tracker is not None:
+            self._tracker.reset()
+
+    def _args(self, **extra: object) -> SimpleNamespace:
+        return SimpleNamespace(tracker_type=self.tracker_type, **self.params.model_dump(), **extra)
+
+
+@trackers.register("bytetrack")
+class ByteTrack(_UltralyticsTracker):
+    """ByteTrack (Ultralytics): IoU association in two score stages."""
+
+    tracker_type = "bytetrack"
+    Params = ByteTrackParams
+
+    def _make(self):
+        from ultralytics.trackers.byte_tracker import BYTETracker
+
+        return BYTETracker(self._args())
+
+
+@trackers.register("botsort")
+class BoTSORT(_UltralyticsTracker):
+    """BoT-SORT (Ultralytics): ByteTrack plus camera-motion compensation."""
+
+    tracker_type = "botsort"
+
+    class Params(ByteTrackParams):
+        gmc_method: str = Field("sparseOptFlow", pattern="^(sparseOptFlow|orb|sift|ecc|none)$",
+                                description="global motion compensation")
+        proximity_thresh: float = Field(0.5, ge=0, le=1, description="min IoU for ReID matching")
+        appearance_thresh: float = Field(0.8, ge=0, le=1, description="min appearance similarity")
+
+    def _make(self):
+        from ultralytics.trackers.bot_sort import BOTSORT
+
+        return BOTSORT(self._args(with_reid=False, model="auto", device="cpu"))
+
+
+@trackers.register("none")
+class NoTracker:
+    """No tracking: detections pass through with no ids."""
+
+    class Params(StageParams):
+        pass
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+
+    def update(self, detections: Detections, frame: Frame) -> Detections:
+        return detections
+
+    def reset(self) -> None:
+        pass

@@ -1,0 +1,109 @@
+"""The data that flows between stages: frozen, numpy-backed, framework-free."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a sink needs to know about a source before the first frame."""
+
+    width: int
+    height: int
+    fps: float
+    total_frames: int | None
+    source_id: str
+    live: bool = False
+
+    @property
+    def fps_fraction(self) -> Fraction:
+        return Fraction(self.fps).limit_denominator(1001)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded picture; `pts_s` comes from the container or clock, not a counter."""
+
+    image: np.ndarray
+    index: int
+    pts_s: float
+    source_id: str
+    capture_time: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:
+            raise ValueError(f"Frame.image must be HxWx3 uint8, got {self.image.shape} {self.image.dtype}")
+
+    @property
+    def height(self) -> int:
+        return int(self.image.shape[0])
+
+    @property
+    def width(self) -> int:
+        return int(self.image.shape[1])
+
+
+@dataclass(frozen=True)
+class Detections:
+    """Boxes as columns (supervision's field names); `tracker_id` -1 means untracked."""
+
+    xyxy: np.ndarray
+    confidence: np.ndarray
+    class_id: np.ndarray
+    tracker_id: np.ndarray | None = None
+    data: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.xyxy)
+        if self.xyxy.shape != (n, 4):
+            raise ValueError(f"xyxy must be (N, 4), got {self.xyxy.shape}")
+        for name in ("confidence", "class_id"):
+            if getattr(self, name).shape != (n,):
+                raise ValueError(f"{name} must be ({n},), got {getattr(self, name).shape}")
+        if self.tracker_id is not None and self.tracker_id.shape != (n,):
+            raise ValueError(f"tracker_id must be ({n},), got {self.tracker_id.shape}")
+        for key, column in self.data.items():
+            if len(column) != n:
+                raise ValueError(f"data[{key!r}] has {len(column)} rows, expected {n}")
+
+    @classmethod
+    def empty(cls) -> Detections:
+        return cls(
+            xyxy=np.zeros((0, 4), np.float32),
+            confidence=np.zeros(0, np.float32),
+            class_id=np.zeros(0, np.int64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.xyxy)
+
+    def __getitem__(self, index: np.ndarray | slice | list[int]) -> Detections:
+        if isinstance(index, (str, int)):
+            raise TypeError("Detections supports boolean or index-array selection only")
+        return Detections(
+            xyxy=self.xyxy[index],
+            confidence=self.confidence[index],
+            class_id=self.class_id[index],
+            tracker_id=None if self.tracker_id is None else self.tracker_id[index],
+            data={k: v[index] for k, v in self.data.items()},
+        )
+
+    def with_tracker_ids(self, tracker_id: np.ndarray) -> Detections:
+        return Detections(self.xyxy, self.confidence, self.class_id, tracker_id.astype(np.int64), dict(self.data))
+
+
+@dataclass(frozen=True)
+class Packet:
+    """A frame on its way through the pipeline; advanced with dataclasses.replace."""
+
+    frame: Frame
+    detections: Detections
+    labels: tuple[str, ...] = ()
+    canvas: np.ndarray | None = None
+    events: tuple[dict[str, Any], ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
