@@ -26,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,8 +68,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     pipeline = build(config)
     with Progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
         result = pipeline.run(on_start=progress.start, on_packet=progress.update)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     print(f"done: {result.summary()}")
     return 0
 

@@ -32,6 +32,10 @@ class StageError(DetectError):
         self.stage = stage
         self.frame_index = frame_index
         self.cause = cause
+        if isinstance(cause, DetectError):
+            where = f" at frame {frame_index}" if frame_index is not None else ""
+            super().__init__(f"{stage}{where}: {cause}")
+            return
         where = f"frame {frame_index}" if frame_index is not None else "start-up"
         detail = str(cause) or type(cause).__name__
         super().__init__(f"{stage} failed at {where}: {type(cause).__name__}: {detail}")

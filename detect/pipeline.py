@@ -12,7 +12,7 @@ from typing import Any
 from detect import stages  # noqa: F401  (registers the built-in stages)
 from detect import runtime
 from detect.config import PipelineConfig, StageSpec
-from detect.errors import DetectError, StageError
+from detect.errors import ConfigError, DetectError, StageError
 from detect.types import Frame, Packet, SourceInfo
 
 
@@ -149,7 +149,7 @@ def _stage(name: str, frame_index: int | None) -> Iterator[None]:
     except (StageError, KeyboardInterrupt):
         raise
     except DetectError as exc:
-        if frame_index is None:
+        if isinstance(exc, ConfigError):
             raise
         raise StageError(name, frame_index, exc) from exc
     except Exception as exc:

@@ -57,7 +57,7 @@ class VideoSource:
             raise SourceError(f"not a video or corrupt: {path} ({exc})") from None
         if not self._container.streams.video:
             self._container.close()
-            raise SourceError(f"no video stream in {path}")
+            raise SourceError(f"not a video or corrupt: {path} (no video stream)")
         stream = self._container.streams.video[0]
         stream.thread_type = "AUTO"
         if self.params.threads:
@@ -101,6 +101,8 @@ class VideoSource:
             except StopIteration:
                 break
             except av.FFmpegError as exc:
+                if decoded == 0:
+                    raise SourceError(f"not a video or corrupt: {self.params.path} (no frame decodes: {exc})") from None
                 self._stop_early(decoded, exc)
                 break
             pts = float(frame.time) if frame.time is not None else decoded / float(self._stream.average_rate or 30)

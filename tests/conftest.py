@@ -1,0 +1,146 @@
+"""Shared fixtures: synthetic clips, a scripted detector, and the real shared weights/data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import Field
+
+from detect.params import StageParams
+from detect.registry import detectors
+from detect.types import Detections
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("DETECT_SHARED_DIR", REPO.parent / "shared"))
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(path: Path, what: str) -> Path:
+    """Skip locally when shared material is missing; in CI that is a failure, never a skip."""
+    if path.exists():
+        return path
+    message = f"{what} not found at {path} (set DETECT_MODELS_DIR / DETECT_SHARED_DIR)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def models_dir() -> Path:
+    configured = os.environ.get("DETECT_MODELS_DIR")
+    path = Path(configured) if configured else SHARED / "models"
+    require(path / "yolo11n_from_int8.pt", "COCO weights")
+    os.environ["DETECT_MODELS_DIR"] = str(path)
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_videos() -> Path:
+    return require(SHARED / "data" / "videos", "shared real clips")
+
+
+def box_at(index: int, width: int, height: int) -> tuple[int, int, int, int]:
+    """Where the synthetic clip's moving square is in a given frame."""
+    size = height // 4
+    x = (index * 7) % max(1, width - size)
+    y = height // 2 - size // 2
+    return x, y, x + size, y + size
+
+
+def write_clip(path: Path, frames: int = 20, width: int = 160, height: int = 96, fps: int = 10) -> Path:
+    """An H.264 clip of a bright square moving right; index first (+faststart) like a finished recording."""
+    import av
+
+    with av.open(str(path), mode="w", options={"movflags": "+faststart"}) as container:
+        stream = container.add_stream("libx264", rate=Fraction(fps))
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(frames):
+            image = np.full((height, width, 3), 40, np.uint8)
+            x1, y1, x2, y2 = box_at(i, width, height)
+            image[y1:y2, x1:x2] = (0, 200, 255)
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
+@pytest.fixture
+def make_clip(tmp_path: Path) -> Callable[..., Path]:
+    def make(name: str = "clip.mp4", **kwargs: int) -> Path:
+        return write_clip(tmp_path / name, **kwargs)
+
+    return make
+
+
+@detectors.register("scripted")
+class ScriptedDetector:
+    """Test detector: finds the synthetic clip's bright square (no model), optionally slow or failing."""
+
+    class Params(StageParams):
+        fail_at: int | None = Field(None, description="raise on this call number")
+        delay_s: float = Field(0.0, ge=0)
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self.labels = ("square", "car")
+        self.calls = 0
+
+    def open(self) -> None:
+        pass
+
+    def warmup(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
+        import time
+
+        out = []
+        for image in images:
+            if self.params.fail_at is not None and self.calls == self.params.fail_at:
+                raise RuntimeError("scripted failure")
+            self.calls += 1
+            if self.params.delay_s:
+                time.sleep(self.params.delay_s)
+            mask = (image[:, :, 2] > 200) & (image[:, :, 1] > 150)
+            ys, xs = np.nonzero(mask)
+            if len(xs) == 0:
+                out.append(Detections.empty())
+                continue
+            out.append(Detections(
+                xyxy=np.array([[xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]], np.float32),
+                confidence=np.array([0.9], np.float32),
+                class_id=np.array([0]),
+            ))
+        return out
+
+
+def pipeline_dict(source: Path, out: Path, **overrides: object) -> dict:
+    config = {
+        "source": {"type": "video", "path": str(source)},
+        "detector": {"type": "scripted"},
+        "tracker": {"type": "bytetrack"},
+        "annotators": [{"type": "boxes"}, {"type": "labels"}, {"type": "trails"}],
+        "sinks": [
+            {"type": "video", "path": str(out / "out.mp4")},
+            {"type": "jsonl", "path": str(out / "out.jsonl")},
+            {"type": "mot", "path": str(out / "out.txt")},
+        ],
+    }
+    config.update(overrides)
+    return config
+
+
+def decode_all(path: Path) -> list[np.ndarray]:
+    import av
+
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="bgr24") for f in container.decode(video=0)]

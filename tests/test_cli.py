@@ -1,0 +1,62 @@
+"""The CLI as a user meets it: a subprocess, one clear line on error, exit codes."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def detect(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "detect", *args], capture_output=True, text=True,
+                          cwd=REPO, env={**os.environ, **(env or {})}, timeout=120)
+
+
+@pytest.mark.parametrize("yaml_text,message", [
+    ("source: {type: vide, path: x.mp4}\ndetector: {type: ultralytics}\n", "source.type: unknown source 'vide' (did you mean 'video'?"),
+    ("source: {type: video, path: x.mp4\ndetector: 1\n", "YAML syntax error at line 2"),
+    ("source: {type: video, path: x.mp4}\ndetector: {type: ultralytics, conf: 7}\ntracker: {type: bytetrak}\n", "2 problems"),
+    ("source: {type: video, path: /no/such/clip.mp4}\ndetector: {type: ultralytics}\n", "video not found: /no/such/clip.mp4"),
+])
+def test_bad_config_is_one_line_and_exit_2(tmp_path: Path, yaml_text, message):
+    config = tmp_path / "bad.yaml"
+    config.write_text(yaml_text)
+    proc = detect("run", str(config), "--quiet")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ") and message in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_not_a_video_is_one_line(tmp_path: Path, models_dir):
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"\x00" * 5000)
+    proc = detect("run", "configs/minimal.yaml", "--source", str(junk), "--quiet",
+                  "--set", f"sinks.0.path={tmp_path / 'o.mp4'}")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert "not a video or corrupt" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_help_list_and_validate(models_dir):
+    assert "run" in detect("--help").stdout
+    listing = detect("list").stdout
+    assert "bytetrack" in listing and "conf: confidence threshold" in listing
+    ok = detect("validate", "configs/dashcam.yaml")
+    assert ok.returncode == 0 and ok.stdout.startswith("ok:")
+    bad = detect("validate", "configs/dashcam.yaml", "--set", "detector.classes=[cars]", "--set", "detector.conf=2")
+    assert bad.returncode == 2
+    assert "unknown class 'cars'" in bad.stderr or "detector.conf" in bad.stderr
+
+
+def test_unknown_class_and_missing_model(models_dir, tmp_path: Path):
+    bad = detect("validate", "configs/dashcam.yaml", "--set", "detector.classes=[cars, persn]")
+    assert bad.returncode == 2 and "did you mean 'car'" in bad.stderr and "'person'" in bad.stderr
+    missing = detect("validate", "configs/dashcam.yaml", "--set", "detector.model=nosuch.pt",
+                     env={"YOLO_OFFLINE": "1"})
+    assert missing.returncode == 2
+    assert "model 'nosuch.pt' not found; looked in:" in missing.stderr
