@@ -40,6 +40,14 @@ def resolve_device(device: str) -> str:
     return "cuda:0" if torch.cuda.is_available() else "cpu"
 
 
+def set_cpu_threads(threads: int) -> None:
+    """Ultralytics pins torch to cores-1 threads; more can help, but oversubscribed OpenMP spins."""
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
 @detectors.register("ultralytics")
 class UltralyticsDetector:
     """Any Ultralytics detection model; classes chosen by name."""
@@ -53,6 +61,7 @@ class UltralyticsDetector:
         half: bool = Field(False, description="FP16 inference (CUDA only)")
         max_det: int = Field(300, ge=1, le=10000, description="maximum boxes per frame")
         classes: list[str] | None = Field(None, description="class names to keep (default: all)")
+        threads: int = Field(0, ge=0, le=256, description="torch CPU threads (0 = leave Ultralytics' choice)")
 
         @field_validator("device")
         @classmethod
@@ -86,6 +95,7 @@ class UltralyticsDetector:
 
     def warmup(self) -> None:
         self.detect([np.zeros((self.params.imgsz // 2, self.params.imgsz, 3), np.uint8)])
+        set_cpu_threads(self.params.threads)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
         assert self._model is not None, "open() first"
@@ -95,7 +105,7 @@ class UltralyticsDetector:
             iou=self.params.iou,
             imgsz=self.params.imgsz,
             device=self._device,
-            half=self.params.half and self._device.startswith("cuda"),
+            **({"half": True} if self.params.half and self._device.startswith("cuda") else {}),
             max_det=self.params.max_det,
             classes=self._class_ids,
             verbose=False,
