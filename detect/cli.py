@@ -46,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
     validate.set_defaults(func=cmd_validate)
 
+    evaluate = sub.add_parser("eval", help="score a tracking output against ground truth")
+    from detect.bench.eval_args import add_eval_arguments
+
+    add_eval_arguments(evaluate)
+    evaluate.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
+    evaluate.set_defaults(func=cmd_eval)
+
     listing = sub.add_parser("list", help="registered stage types and their parameters")
     listing.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
     listing.set_defaults(func=cmd_list)
@@ -80,6 +87,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     check_resources(config)
     print(f"ok: {args.config}")
     return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from detect.bench.eval_command import eval_main
+
+    return eval_main(args)
 
 
 def cmd_list(args: argparse.Namespace) -> int:

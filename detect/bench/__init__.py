@@ -1,0 +1,1 @@
+"""Benchmark and evaluation: ground truth and prediction readers, accuracy metrics, `detect eval`."""
