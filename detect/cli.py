@@ -105,7 +105,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             cls = registry.get(name)
             print(f"  {name:<12} {describe(cls)}")
             for field_name, info in cls.Params.model_fields.items():
-                default = "required" if info.is_required() else f"default {info.default!r}"
+                default = "required" if info.is_required() else f"default {info.get_default(call_default_factory=True)!r}"
                 print(f"      {field_name}: {info.description or ''} ({default})")
     return 0
 

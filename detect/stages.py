@@ -1,6 +1,7 @@
 """Explicit imports that register every built-in stage (plugins come via entry points)."""
 
-from detect.annotators import boxes, labels, trails  # noqa: F401
+from detect import analytics  # noqa: F401  (distance, collision, speed, zones, lines, csv sink)
+from detect.annotators import boxes, hud, labels, trails, zones  # noqa: F401
 from detect.detectors import ultralytics_yolo  # noqa: F401
 from detect.sinks import jsonl, mot, video  # noqa: F401
 from detect.sources import images, video as video_source  # noqa: F401

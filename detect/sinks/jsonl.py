@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 from pydantic import Field
 
 from detect.params import StageParams
@@ -14,19 +16,31 @@ from detect.types import Detections, Packet, SourceInfo
 
 
 def detections_json(dets: Detections, labels: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Plain JSON per box; analytics columns (`Detections.data`) follow, NaN as null."""
     tids = dets.tracker_id
     out = []
     for i in range(len(dets)):
         cls = int(dets.class_id[i])
         tid = None if tids is None or tids[i] < 0 else int(tids[i])
-        out.append({
+        record = {
             "xyxy": [round(float(v), 2) for v in dets.xyxy[i]],
             "conf": round(float(dets.confidence[i]), 4),
             "class_id": cls,
             "class_name": labels[cls] if cls < len(labels) else str(cls),
             "track_id": tid,
-        })
+        }
+        for key, column in dets.data.items():
+            record[key] = _value(column[i])
+        out.append(record)
     return out
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, (np.floating, float)):
+        return None if not math.isfinite(value) else round(float(value), 4)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 @sinks.register("jsonl")

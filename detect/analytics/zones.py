@@ -1,0 +1,116 @@
+"""`zones`: which confirmed tracks are inside each polygon, per class, with enter/leave events.
+
+Only confirmed tracks count (tracked and seen in at least `min_hits` frames), so a
+one-frame false detection never enters a zone. A track leaves when it is seen outside
+or has been missing for `leave_after_s`: a detector blinking for a frame is not a
+leave-and-re-enter.
+
+Adds a boolean column `zone_<name>` per zone (the box's anchor is inside, for the
+zone's classes). Events: `zone_config` (once per zone), `zone_enter`, `zone_leave`
+and `zone_occupancy` (per-class counts, only when they change).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from detect.analytics.columns import track_ids, with_columns
+from detect.analytics.events import make_event
+from detect.analytics.geometry import anchor_points, points_in_polygon
+from detect.analytics.labels import check_classes, class_mask, class_name
+from detect.analytics.shapes import ZoneSpec, unique_names
+from detect.analytics.track_history import TrackHits
+from detect.params import StageParams
+from detect.registry import analytics
+from detect.types import Packet
+
+
+@dataclass
+class _ZoneState:
+    """Tracks currently inside one zone: id -> (class name, last time seen inside)."""
+
+    inside: dict[int, tuple[str, float]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@analytics.register("zones")
+class Zones:
+    """Polygon zones: occupancy per class and enter/leave events for confirmed tracks."""
+
+    class Params(StageParams):
+        zones: list[ZoneSpec] = Field(min_length=1, description="The polygons to watch")
+        min_hits: int = Field(3, ge=1, description="A track counts once seen in this many frames")
+        leave_after_s: float = Field(1.0, ge=0, description="A track missing this long has left")
+        forget_after_s: float = Field(5.0, gt=0, description="Forget a track unseen this long")
+
+        @field_validator("zones")
+        @classmethod
+        def _unique(cls, zones: list[ZoneSpec]) -> list[ZoneSpec]:
+            unique_names([z.name for z in zones], "zone")
+            return zones
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self.hits = TrackHits(params.forget_after_s)
+        self.polygons = [np.array(z.polygon, np.float64) for z in params.zones]
+        self.states = [_ZoneState() for _ in params.zones]
+        self._started = False
+
+    def process(self, packet: Packet) -> Packet:
+        events: list[dict[str, Any]] = []
+        if not self._started:
+            events.extend(self._start(packet))
+        dets, t = packet.detections, packet.frame.pts_s
+        ids = track_ids(dets)
+        confirmed = (ids >= 0) & (self.hits.update(ids, t) >= self.params.min_hits)
+        self.hits.stale(t)
+        columns: dict[str, np.ndarray] = {}
+        for spec, polygon, state in zip(self.params.zones, self.polygons, self.states):
+            member = class_mask(packet.labels, dets.class_id, spec.classes)
+            member &= points_in_polygon(anchor_points(dets.xyxy, spec.anchor), polygon)
+            columns[f"zone_{spec.name}"] = member
+            self._update(packet, spec.name, state, ids, member & confirmed, events)
+        return with_columns(packet, columns, events)
+
+    def _start(self, packet: Packet) -> list[dict[str, Any]]:
+        self._started = True
+        events = []
+        for spec in self.params.zones:
+            check_classes(packet.labels, spec.classes, f"zones.{spec.name}.classes")
+            events.append(make_event("zone_config", packet, zone=spec.name, kind="zone", polygon=spec.polygon))
+        return events
+
+    def _update(
+        self,
+        packet: Packet,
+        name: str,
+        state: _ZoneState,
+        ids: np.ndarray,
+        inside: np.ndarray,
+        events: list[dict[str, Any]],
+    ) -> None:
+        """Apply this frame's memberships to one zone and log what changed."""
+        t = packet.frame.pts_s
+        present = {int(tid) for tid in ids if tid >= 0}
+        for i in np.flatnonzero(inside):
+            tid = int(ids[i])
+            cls = class_name(packet.labels, int(packet.detections.class_id[i]))
+            if tid not in state.inside:
+                events.append(make_event("zone_enter", packet, zone=name, track_id=tid, class_name=cls))
+            state.inside[tid] = (cls, t)
+        inside_now = {int(ids[i]) for i in np.flatnonzero(inside)}
+        for tid, (cls, seen) in list(state.inside.items()):
+            gone = tid in present and tid not in inside_now
+            lost = tid not in present and t - seen > self.params.leave_after_s
+            if gone or lost or seen > t:
+                del state.inside[tid]
+                events.append(make_event("zone_leave", packet, zone=name, track_id=tid, class_name=cls))
+        counts = dict(sorted(Counter(cls for cls, _ in state.inside.values()).items()))
+        if counts != state.counts:
+            state.counts = counts
+            events.append(make_event("zone_occupancy", packet, zone=name, counts=counts, total=sum(counts.values())))

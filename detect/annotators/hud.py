@@ -1,0 +1,168 @@
+"""`hud`: a heads-up panel of short text lines drawn over the frame.
+
+The panel is built from sections; each reads what it needs from the packet and says
+nothing when that is absent, so one annotator serves any pipeline. `driving` shows the
+lead vehicle, its distance, closing speed and time-to-collision, tints the panel and
+frame border by the warning level, and marks the lead vehicle. Another section (e.g.
+live fps/latency stats) is one function added to `SECTIONS`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+from pydantic import Field, field_validator
+
+from detect.params import StageParams
+from detect.registry import annotators
+from detect.types import Packet
+
+Color = tuple[int, int, int]
+WHITE: Color = (255, 255, 255)
+LEVEL_COLORS: tuple[Color, ...] = ((80, 200, 80), (0, 190, 255), (40, 40, 235))
+LEVEL_WORDS = ("", "CAUTION", "DANGER")
+PANEL_ALPHA = 0.55
+
+
+@dataclass(frozen=True)
+class HudLine:
+    text: str
+    color: Color = WHITE
+
+
+@dataclass(frozen=True)
+class HudSection:
+    """What one section adds: lines of text, a warning level, and a box to highlight."""
+
+    lines: tuple[HudLine, ...]
+    level: int = 0
+    highlight: tuple[int, int, int, int] | None = None
+
+
+def driving_section(packet: Packet) -> HudSection | None:
+    """Lead vehicle, range, closing speed, TTC and warning level from the analytics columns."""
+    dets = packet.detections
+    data = dets.data
+    if "is_lead" not in data and "distance_m" not in data:
+        return None
+    level = int(np.max(data["warning_level"])) if "warning_level" in data and len(dets) else 0
+    index = _lead_index(packet)
+    if index is None:
+        word = "No lead vehicle" if "is_lead" in data else "No road user ranged"
+        return HudSection((HudLine(word),), level)
+    cls = int(dets.class_id[index])
+    name = packet.labels[cls] if 0 <= cls < len(packet.labels) else str(cls)
+    tid = -1 if dets.tracker_id is None else int(dets.tracker_id[index])
+    title = "Lead" if "is_lead" in data else "Nearest"
+    lines = [HudLine(f"{title}: {name}" + (f" #{tid}" if tid >= 0 else ""))]
+    facts = []
+    distance = _value(data, "distance_m", index)
+    if distance is not None:
+        facts.append(f"{distance:.1f} m")
+    speed = _value(data, "rel_speed_mps", index)
+    if speed is not None:
+        facts.append(f"{'closing' if speed < 0 else 'opening'} {abs(speed) * 3.6:.0f} km/h")
+    if facts:
+        lines.append(HudLine("  ".join(facts)))
+    ttc = _value(data, "ttc_s", index)
+    lead_level = int(data["warning_level"][index]) if "warning_level" in data else 0
+    if ttc is not None:
+        lines.append(HudLine(f"{LEVEL_WORDS[lead_level]} TTC {ttc:.1f} s".strip(), LEVEL_COLORS[lead_level]))
+    x1, y1, x2, y2 = (int(v) for v in dets.xyxy[index])
+    return HudSection(tuple(lines), level, (x1, y1, x2, y2))
+
+
+SECTIONS: dict[str, Callable[[Packet], HudSection | None]] = {"driving": driving_section}
+
+
+@annotators.register("hud")
+class HudAnnotator:
+    """A text panel: lead vehicle, distance, TTC and warning colour (more sections can join)."""
+
+    class Params(StageParams):
+        sections: tuple[str, ...] = Field(("driving",), description="Panel sections, top to bottom")
+        corner: Literal["top-left", "top-right", "bottom-left", "bottom-right"] = Field(
+            "top-left", description="where the panel sits"
+        )
+        scale: float = Field(0.6, gt=0, le=5, description="font scale")
+        border: bool = Field(True, description="colour the frame's border at caution and danger")
+        mark_lead: bool = Field(True, description="underline the lead vehicle in the warning colour")
+
+        @field_validator("sections")
+        @classmethod
+        def _known(cls, sections: tuple[str, ...]) -> tuple[str, ...]:
+            unknown = [s for s in sections if s not in SECTIONS]
+            if unknown:
+                raise ValueError(f"unknown hud section {', '.join(unknown)} (available: {', '.join(SECTIONS)})")
+            return sections
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+
+    def annotate(self, canvas: np.ndarray, packet: Packet) -> np.ndarray:
+        parts = [part for name in self.params.sections if (part := SECTIONS[name](packet)) is not None]
+        if not parts:
+            return canvas
+        level = max(part.level for part in parts)
+        if self.params.border and level > 0:
+            h, w = canvas.shape[:2]
+            cv2.rectangle(canvas, (0, 0), (w - 1, h - 1), LEVEL_COLORS[level], max(4, h // 80))
+        if self.params.mark_lead:
+            for part in parts:
+                if part.highlight is not None:
+                    _underline(canvas, part.highlight, LEVEL_COLORS[part.level])
+        lines = [line for part in parts for line in part.lines]
+        self._panel(canvas, lines, LEVEL_COLORS[level])
+        return canvas
+
+    def _panel(self, canvas: np.ndarray, lines: list[HudLine], accent: Color) -> None:
+        """Dark translucent box in the chosen corner with an accent bar in the warning colour."""
+        font, scale = cv2.FONT_HERSHEY_SIMPLEX, self.params.scale
+        thickness = max(1, round(scale * 2))
+        sizes = [cv2.getTextSize(line.text, font, scale, thickness) for line in lines]
+        line_h = max(th + base for (_, th), base in sizes) + 6
+        pad, bar = 8, 5
+        pw = max(tw for (tw, _), _ in sizes) + 2 * pad + bar
+        ph = line_h * len(lines) + pad
+        h, w = canvas.shape[:2]
+        x0 = 10 if "left" in self.params.corner else max(0, w - pw - 10)
+        y0 = 10 if "top" in self.params.corner else max(0, h - ph - 10)
+        x1, y1 = min(w, x0 + pw), min(h, y0 + ph)
+        roi = canvas[y0:y1, x0:x1]
+        roi[:] = (roi.astype(np.float32) * (1 - PANEL_ALPHA)).astype(np.uint8)
+        cv2.rectangle(canvas, (x0, y0), (x0 + bar, y1 - 1), accent, -1)
+        for i, line in enumerate(lines):
+            baseline = y0 + pad // 2 + line_h * (i + 1) - 6
+            cv2.putText(canvas, line.text, (x0 + bar + pad, baseline), font, scale, line.color, thickness, cv2.LINE_AA)
+
+
+def _lead_index(packet: Packet) -> int | None:
+    """The lead vehicle if `collision` ran, else the nearest ranged road user."""
+    data = packet.detections.data
+    if "is_lead" in data:
+        hits = np.flatnonzero(data["is_lead"])
+        return int(hits[0]) if len(hits) else None
+    distance = np.asarray(data["distance_m"], np.float64)
+    if not np.isfinite(distance).any():
+        return None
+    return int(np.nanargmin(distance))
+
+
+def _value(data: dict[str, np.ndarray], key: str, index: int) -> float | None:
+    column = data.get(key)
+    if column is None:
+        return None
+    value = float(column[index])
+    return value if math.isfinite(value) else None
+
+
+def _underline(canvas: np.ndarray, box: tuple[int, int, int, int], color: Color) -> None:
+    x1, _, x2, y2 = box
+    h = canvas.shape[0]
+    y = min(h - 3, y2)
+    cv2.line(canvas, (x1, y), (x2, y), color, 4, cv2.LINE_AA)

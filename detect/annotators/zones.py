@@ -1,0 +1,133 @@
+"""`zones`: draw the zones, the ego lane and the counting lines, with their counts.
+
+The annotator has no geometry of its own: it draws what the analytics stages announce
+in their events (`zone_config`, `line_config`) and the counts they report
+(`zone_occupancy`, `line_crossing`), so the picture can never disagree with the log.
+It remembers the latest of each, per instance, because announcements and counts come
+only when they change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from pydantic import Field
+
+from detect.annotators.colors import PALETTE
+from detect.params import StageParams
+from detect.registry import annotators
+from detect.types import Packet
+
+Color = tuple[int, int, int]
+EGO_LANE_COLOR: Color = (120, 220, 120)
+ARROW_PX = 28
+
+
+@dataclass(frozen=True)
+class _Zone:
+    polygon: np.ndarray
+    kind: str
+    color: Color
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: tuple[int, int]
+    end: tuple[int, int]
+    color: Color
+
+
+@annotators.register("zones")
+class ZonesAnnotator:
+    """Zones and lines announced by the analytics stages, with occupancy and crossing counts."""
+
+    class Params(StageParams):
+        fill_alpha: float = Field(0.2, ge=0, le=1, description="zone fill opacity (0 = outline only)")
+        thickness: int = Field(2, ge=1, le=20, description="outline and line width in pixels")
+        scale: float = Field(0.5, gt=0, le=5, description="font scale")
+        ego_lane: bool = Field(True, description="draw the collision stage's ego lane")
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self.zones: dict[str, _Zone] = {}
+        self.occupancy: dict[str, dict[str, int]] = {}
+        self.lines: dict[str, _Line] = {}
+        self.crossings: dict[str, tuple[int, int]] = {}
+
+    def annotate(self, canvas: np.ndarray, packet: Packet) -> np.ndarray:
+        for event in packet.events:
+            self._learn(event)
+        zones = [(n, z) for n, z in self.zones.items() if z.kind != "ego_lane" or self.params.ego_lane]
+        if self.params.fill_alpha > 0 and zones:
+            overlay = canvas.copy()
+            for _, zone in zones:
+                cv2.fillPoly(overlay, [zone.polygon], zone.color)
+            cv2.addWeighted(overlay, self.params.fill_alpha, canvas, 1 - self.params.fill_alpha, 0, dst=canvas)
+        for name, zone in zones:
+            cv2.polylines(canvas, [zone.polygon], True, zone.color, self.params.thickness, cv2.LINE_AA)
+            top = zone.polygon[np.argmin(zone.polygon[:, 1])]
+            self._text(canvas, self._zone_label(name, zone), (int(top[0]), int(top[1]) - 6), zone.color)
+        for name, line in self.lines.items():
+            self._draw_line(canvas, name, line)
+        return canvas
+
+    def _learn(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        if kind == "zone_config":
+            color = EGO_LANE_COLOR if event.get("kind") == "ego_lane" else _color(len(self.zones))
+            polygon = np.round(np.asarray(event["polygon"], np.float64)).astype(np.int32)
+            self.zones[event["zone"]] = _Zone(polygon, str(event.get("kind", "zone")), color)
+        elif kind == "zone_occupancy":
+            self.occupancy[event["zone"]] = dict(event.get("counts") or {})
+        elif kind == "line_config":
+            start = (int(round(event["start"][0])), int(round(event["start"][1])))
+            end = (int(round(event["end"][0])), int(round(event["end"][1])))
+            self.lines[event["line"]] = _Line(start, end, _color(len(self.lines) + 7))
+        elif kind == "line_crossing":
+            self.crossings[event["line"]] = (int(event.get("total_in", 0)), int(event.get("total_out", 0)))
+
+    def _zone_label(self, name: str, zone: _Zone) -> str:
+        if zone.kind == "ego_lane":
+            return "ego lane"
+        counts = self.occupancy.get(name, {})
+        detail = ", ".join(f"{cls} {n}" for cls, n in counts.items())
+        return f"{name}: {sum(counts.values())}" + (f" ({detail})" if detail else "")
+
+    def _draw_line(self, canvas: np.ndarray, name: str, line: _Line) -> None:
+        """The segment, an arrow pointing the "in" way (right side to left side), and counts."""
+        cv2.line(canvas, line.start, line.end, line.color, self.params.thickness, cv2.LINE_AA)
+        start, end = np.array(line.start, np.float64), np.array(line.end, np.float64)
+        d = end - start
+        inward = np.array([d[1], -d[0]]) / max(np.hypot(*d), 1e-9)
+        mid = (start + end) / 2
+        tail, head = mid - inward * ARROW_PX / 2, mid + inward * ARROW_PX / 2
+        cv2.arrowedLine(
+            canvas,
+            tuple(int(v) for v in tail),
+            tuple(int(v) for v in head),
+            line.color,
+            self.params.thickness,
+            cv2.LINE_AA,
+            tipLength=0.35,
+        )
+        n_in, n_out = self.crossings.get(name, (0, 0))
+        anchor = min(line.start, line.end, key=lambda p: p[1])
+        self._text(canvas, f"{name}: in {n_in} | out {n_out}", (anchor[0], anchor[1] - 8), line.color)
+
+    def _text(self, canvas: np.ndarray, text: str, origin: tuple[int, int], color: Color) -> None:
+        """Text with a dark outline so it reads on any background; kept inside the frame."""
+        font, scale = cv2.FONT_HERSHEY_SIMPLEX, self.params.scale
+        thickness = max(1, round(scale * 2))
+        (tw, th), _ = cv2.getTextSize(text, font, scale, thickness)
+        h, w = canvas.shape[:2]
+        x = int(np.clip(origin[0], 2, max(2, w - tw - 2)))
+        y = int(np.clip(origin[1], th + 2, h - 4))
+        cv2.putText(canvas, text, (x, y), font, scale, (0, 0, 0), thickness + 2, cv2.LINE_AA)
+        cv2.putText(canvas, text, (x, y), font, scale, color, thickness, cv2.LINE_AA)
+
+
+def _color(index: int) -> Color:
+    return PALETTE[(index * 3) % len(PALETTE)]
