@@ -1,19 +1,25 @@
-"""Build stages from a config and run frames through them, in order, on one thread."""
+"""Build stages from a config and run frames through them.
+
+Three steps run concurrently (runtime.py owns the threads): decode in the reader, then the
+detector (batched), then tracker -> analytics -> annotators (in order: trackers are stateful),
+then the sinks in the writer. Stage code stays synchronous and thread-free.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from detect import stages  # noqa: F401  (registers the built-in stages)
 from detect import runtime
+from detect import stages  # noqa: F401  (registers the built-in stages)
 from detect.config import PipelineConfig, StageSpec
 from detect.errors import ConfigError, DetectError, StageError
-from detect.types import Frame, Packet, SourceInfo
+from detect.types import Detections, Frame, Packet, SourceInfo
 
 
 @dataclass
@@ -21,10 +27,17 @@ class RunResult:
     frames: int = 0
     seconds: float = 0.0
     startup_seconds: float = 0.0
+    load_seconds: float = 0.0
+    warmup_seconds: float = 0.0
     track_ids: set[int] = field(default_factory=set)
     outputs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    stage_times: dict[str, list[float]] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    dropped: int = 0
+    interrupted: bool = False
     info: SourceInfo | None = None
+    backend: str = ""
 
     @property
     def fps(self) -> float:
@@ -32,8 +45,10 @@ class RunResult:
 
     def summary(self) -> str:
         outs = ", ".join(self.outputs) if self.outputs else "no outputs"
+        stopped = " (stopped early)" if self.interrupted else ""
+        drops = f", {self.dropped} stale frames dropped" if self.dropped else ""
         return (f"{self.frames} frames in {self.seconds:.1f} s ({self.fps:.1f} fps; "
-                f"+{self.startup_seconds:.1f} s start-up), {len(self.track_ids)} tracks -> {outs}")
+                f"+{self.startup_seconds:.1f} s start-up){stopped}{drops}, {len(self.track_ids)} tracks -> {outs}")
 
 
 @dataclass
@@ -54,30 +69,77 @@ class Pipeline:
         self.annotators = [_named(s) for s in config.annotators]
         self.sinks = [_named(s) for s in config.sinks]
         self.labels: tuple[str, ...] = ()
+        self.stop = threading.Event()
+        self._every = max(1, getattr(self.detector.stage.params, "detect_every", 1))
+        self._seen = 0
 
-    def process(self, frame: Frame) -> Packet:
-        """All per-frame stage work for one frame; any failure names the stage and frame."""
-        with _stage(self.detector.name, frame.index):
-            detections = self.detector.stage.detect([frame.image])[0]
+    @property
+    def live(self) -> bool:
+        return bool(getattr(self.source.stage, "live", False))
+
+    def detect_step(self, packets: list[Packet]) -> list[Packet]:
+        """Detector on the frames due for detection (all of them unless `detect_every` > 1)."""
+        due, phase = [], {}
+        for packet in packets:
+            phase[id(packet)] = self._seen % self._every
+            if phase[id(packet)] == 0:
+                due.append(packet)
+            self._seen += 1
+        if due:
+            with _stage(self.detector.name, due[0].frame.index):
+                found = self.detector.stage.detect([p.frame.image for p in due])
+            share = {k: v / len(due) for k, v in getattr(self.detector.stage, "last_timings", {}).items()}
+            by_id = {id(p): d for p, d in zip(due, found)}
+        out = []
+        for packet in packets:
+            if due and id(packet) in by_id:
+                packet.timings.update(share)
+                out.append(dataclasses.replace(packet, detections=by_id[id(packet)], labels=self.labels))
+            else:
+                out.append(dataclasses.replace(packet, detected=False, since_detection=phase[id(packet)],
+                                               labels=self.labels))
+        return out
+
+    def stages_step(self, packets: list[Packet]) -> list[Packet]:
+        return [self._track_and_draw(p) for p in packets]
+
+    def _track_and_draw(self, packet: Packet) -> Packet:
+        index = packet.frame.index
+        timings = packet.timings
+        t0 = time.perf_counter()
         if self.tracker is not None:
-            with _stage(self.tracker.name, frame.index):
-                detections = self.tracker.stage.update(detections, frame)
-        packet = Packet(frame=frame, detections=detections, labels=self.labels)
+            with _stage(self.tracker.name, index):
+                if packet.detected:
+                    detections = self.tracker.stage.update(packet.detections, packet.frame)
+                else:
+                    fraction = packet.since_detection / self._every
+                    detections = self.tracker.stage.predict(packet.frame, fraction)
+            packet = dataclasses.replace(packet, detections=detections)
+        t1 = time.perf_counter()
         for item in self.analytics:
-            with _stage(item.name, frame.index):
+            with _stage(item.name, index):
                 packet = item.stage.process(packet)
+        t2 = time.perf_counter()
         if self.annotators:
-            canvas = frame.image.copy()
+            canvas = packet.frame.image.copy()
             for item in self.annotators:
-                with _stage(item.name, frame.index):
+                with _stage(item.name, index):
                     canvas = item.stage.annotate(canvas, packet)
             packet = dataclasses.replace(packet, canvas=canvas)
+        t3 = time.perf_counter()
+        timings.update(track=t1 - t0, analytics=t2 - t1, annotate=t3 - t2)
         return packet
 
+    def process(self, frame: Frame) -> Packet:
+        """All per-frame stage work for one frame, on the calling thread (tests, notebooks)."""
+        return self.stages_step(self.detect_step([_packet(frame, 0.0)]))[0]
+
     def write(self, packet: Packet) -> None:
+        t0 = time.perf_counter()
         for item in self.sinks:
             with _stage(item.name, packet.frame.index):
                 item.stage.write(packet)
+        packet.timings["encode"] = time.perf_counter() - t0
 
     def run(self, threaded: bool = True, on_start: Callable[[SourceInfo], None] | None = None,
             on_packet: Callable[[Packet], None] | None = None) -> RunResult:
@@ -90,10 +152,14 @@ class Pipeline:
             stack.callback(self.source.stage.close)
             result.info = info
             with _stage(self.detector.name, None):
-                self.detector.stage.open()
                 stack.callback(self.detector.stage.close)
+                self.detector.stage.open(info)
                 self.labels = tuple(self.detector.stage.labels)
+                t_load = time.perf_counter()
                 self.detector.stage.warmup()
+                result.warmup_seconds = time.perf_counter() - t_load
+            result.load_seconds = getattr(self.detector.stage, "load_seconds", 0.0)
+            result.backend = getattr(self.detector.stage, "backend_name", "")
             for item in self.sinks:
                 with _stage(item.name, None):
                     item.stage.open(info)
@@ -104,38 +170,58 @@ class Pipeline:
             t1 = time.perf_counter()
             result.startup_seconds = t1 - t0
 
-            def process(frame: Frame) -> Packet:
-                packet = self.process(frame)
-                result.frames += 1
-                if packet.detections.tracker_id is not None:
-                    result.track_ids.update(int(t) for t in packet.detections.tracker_id if t >= 0)
+            def write(packet: Packet) -> None:
+                self.write(packet)
+                _account(result, packet)
                 if on_packet is not None:
                     on_packet(packet)
-                return packet
 
-            frames = self._frames()
+            frames = self._packets()
+            batch = max(1, getattr(self.detector.stage.params, "batch", 1))
+            steps = [runtime.Step("detector", self.detect_step, 1 if self.live else batch),
+                     runtime.Step("stages", self.stages_step)]
             if threaded:
-                runtime.run_threaded(frames, process, self.write, self.config.runtime.queue_size)
+                stats = runtime.run_pipeline(frames, steps, write, self.config.runtime.queue_size,
+                                             policy="latest" if self.live else "block", stop=self.stop)
             else:
-                runtime.run_sync(frames, process, self.write)
+                stats = runtime.run_sync(frames, steps, write)
             result.seconds = time.perf_counter() - t1
+            result.dropped, result.interrupted = stats.dropped, stats.interrupted
             stopped = getattr(self.source.stage, "stopped_early", None)
             if stopped:
                 result.warnings.append(f"{self.source.name}: {stopped}")
         return result
 
-    def _frames(self) -> Iterator[Frame]:
-        """Source frames with read errors attributed to the source stage."""
+    def _packets(self) -> Iterator[Packet]:
+        """Source frames as packets carrying their decode time; read errors name the source."""
         iterator = iter(self.source.stage)
         index = 0
         while True:
+            t0 = time.perf_counter()
             with _stage(self.source.name, index):
                 try:
                     frame = next(iterator)
                 except StopIteration:
                     return
             index = frame.index + 1
-            yield frame
+            yield _packet(frame, time.perf_counter() - t0)
+
+
+def _packet(frame: Frame, decode_s: float) -> Packet:
+    if not frame.capture_time:
+        frame = dataclasses.replace(frame, capture_time=time.monotonic())
+    return Packet(frame=frame, detections=Detections.empty(), timings={"decode": decode_s})
+
+
+def _account(result: RunResult, packet: Packet) -> None:
+    """Runs in the writer thread only: frame counts, track ids, per-stage times, latency."""
+    result.frames += 1
+    ids = packet.detections.tracker_id
+    if ids is not None:
+        result.track_ids.update(int(t) for t in ids if t >= 0)
+    for key, value in packet.timings.items():
+        result.stage_times.setdefault(key, []).append(value)
+    result.latencies.append(time.monotonic() - packet.frame.capture_time)
 
 
 def _named(spec: StageSpec) -> _Named:

@@ -1,125 +1,217 @@
-"""The only module that knows threads and queues: reader -> stages -> writer."""
+"""The only module that knows threads and queues: reader -> steps -> writer, one thread each.
+
+Files use the `block` policy (bounded queues, nothing dropped). Live sources use `latest`:
+the reader overwrites a one-slot mailbox, so the pipeline always takes the newest frame and
+stale ones are counted as dropped. The first exception anywhere (or a stop request: Ctrl-C,
+SIGTERM) stops the reader; what was already read still flows through every healthy step to
+the writer, then every thread ends and the first error is re-raised in the caller.
+"""
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-_END = object()
+END = object()
+READER_JOIN_S = 2.0
 
 
-class _FirstError:
-    """Holds the first exception raised anywhere; later ones are secondary."""
+@dataclass(frozen=True)
+class Step:
+    """A batch-capable function run in its own thread: list of items in, same-length list out."""
 
-    def __init__(self) -> None:
+    name: str
+    fn: Callable[[list[Any]], list[Any]]
+    batch: int = 1
+
+
+@dataclass
+class RunStats:
+    read: int = 0
+    dropped: int = 0
+    interrupted: bool = False
+
+
+class _State:
+    def __init__(self, stop: threading.Event) -> None:
         self.error: BaseException | None = None
+        self.stop = stop
         self._lock = threading.Lock()
-        self.stop = threading.Event()
 
-    def set(self, exc: BaseException) -> None:
+    def fail(self, exc: BaseException) -> None:
         with self._lock:
             if self.error is None:
                 self.error = exc
         self.stop.set()
 
 
-def _put(q: queue.Queue, item: Any, stop: threading.Event) -> bool:
-    """Blocking put that gives up when the run is stopping (file sources never drop)."""
-    while not stop.is_set():
-        try:
-            q.put(item, timeout=0.1)
-            return True
-        except queue.Full:
-            continue
-    return False
+class LatestSlot:
+    """A one-item mailbox: a new frame replaces an unread one (counted as dropped)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._item: Any = None
+        self._full = False
+        self.dropped = 0
+
+    def put(self, item: Any, timeout: float | None = None) -> None:
+        with self._cond:
+            if self._full and self._item is not END:
+                self.dropped += 1
+            if not (self._full and self._item is END):
+                self._item, self._full = item, True
+            self._cond.notify()
+
+    def get(self, timeout: float | None = None) -> Any:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._full, timeout):
+                raise queue.Empty
+            item, self._item, self._full = self._item, None, False
+            return item
+
+    def get_nowait(self) -> Any:
+        return self.get(timeout=0)
 
 
-def run_threaded(
+def run_pipeline(
     frames: Iterable[Any],
-    process: Callable[[Any], Any],
+    steps: Sequence[Step],
     write: Callable[[Any], None],
     queue_size: int = 8,
-) -> None:
-    """Read in one thread, `process` on the caller's thread, `write` in another; first error wins."""
-    state = _FirstError()
-    q_in: queue.Queue = queue.Queue(maxsize=queue_size)
-    q_out: queue.Queue = queue.Queue(maxsize=queue_size)
+    policy: str = "block",
+    stop: threading.Event | None = None,
+) -> RunStats:
+    """Run reader, each step and the writer concurrently; return counts, raise the first error."""
+    state = _State(stop or threading.Event())
+    stats = RunStats()
+    first: Any = LatestSlot() if policy == "latest" else queue.Queue(maxsize=queue_size)
+    queues = [first] + [queue.Queue(maxsize=queue_size) for _ in steps]
 
     def reader() -> None:
         try:
-            for frame in frames:
-                if not _put(q_in, frame, state.stop):
-                    return
-            _put(q_in, _END, state.stop)
-        except BaseException as exc:  # surfaced in the caller
-            state.set(exc)
+            for item in frames:
+                if state.stop.is_set():
+                    break
+                first.put(item)
+                stats.read += 1
+        except BaseException as exc:
+            state.fail(exc)
+        finally:
+            first.put(END)
 
-    def writer() -> None:
+    def worker(step: Step, q_in: Any, q_out: queue.Queue) -> None:
         failed = False
         while True:
-            item = q_out.get()
-            if item is _END:
+            items, ended = _take(q_in, step.batch)
+            if items and not failed:
+                try:
+                    for out in step.fn(items):
+                        q_out.put(out)
+                except BaseException as exc:
+                    failed = True
+                    state.fail(exc)
+            if ended:
+                q_out.put(END)
+                return
+
+    def writer(q_in: queue.Queue) -> None:
+        failed = False
+        while True:
+            item = q_in.get()
+            if item is END:
                 return
             if failed:
                 continue
             try:
                 write(item)
             except BaseException as exc:
-                state.set(exc)
                 failed = True
+                state.fail(exc)
 
     reader_thread = threading.Thread(target=reader, name="detect-reader", daemon=True)
-    writer_thread = threading.Thread(target=writer, name="detect-writer", daemon=True)
+    others = [threading.Thread(target=worker, args=(s, queues[i], queues[i + 1]), name=f"detect-{s.name}", daemon=True)
+              for i, s in enumerate(steps)]
+    others.append(threading.Thread(target=writer, args=(queues[-1],), name="detect-writer", daemon=True))
     reader_thread.start()
-    writer_thread.start()
+    for t in others:
+        t.start()
     try:
-        while not state.stop.is_set():
-            try:
-                item = q_in.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if item is _END:
-                break
-            packet = process(item)
-            if not _put(q_out, packet, state.stop):
-                break
-    except BaseException as exc:
-        state.set(exc)
+        _wait(others)
+    except KeyboardInterrupt:
+        stats.interrupted = True
+        state.stop.set()
+        _unblock_reader(reader_thread, first)
+        _wait(others)
     finally:
         state.stop.set()
-        _drain(q_in)
-        _finish(q_out, writer_thread)
-        writer_thread.join()
         reader_thread.join(timeout=READER_JOIN_S)
+    if isinstance(first, LatestSlot):
+        stats.dropped = first.dropped
     if state.error is not None:
         raise state.error
+    return stats
 
 
-READER_JOIN_S = 2.0
-
-
-def _drain(q: queue.Queue) -> None:
-    """Unblock a reader waiting on a full queue; unprocessed frames are not wanted any more."""
-    try:
-        while True:
-            q.get_nowait()
-    except queue.Empty:
-        pass
-
-
-def _finish(q_out: queue.Queue, writer_thread: threading.Thread) -> None:
-    """Queue the end marker behind every processed packet, so the writer drains them all."""
-    while writer_thread.is_alive():
+def _take(q_in: Any, batch: int) -> tuple[list[Any], bool]:
+    """Block for one item, then take what is already queued, up to `batch`."""
+    item = q_in.get()
+    if item is END:
+        return [], True
+    items = [item]
+    while len(items) < batch:
         try:
-            q_out.put(_END, timeout=0.1)
+            item = q_in.get_nowait()
+        except queue.Empty:
+            break
+        if item is END:
+            return items, True
+        items.append(item)
+    return items, False
+
+
+def _wait(threads: list[threading.Thread]) -> None:
+    """Join with a timeout so Ctrl-C reaches the main thread promptly."""
+    for t in threads:
+        while t.is_alive():
+            t.join(timeout=0.1)
+
+
+def _unblock_reader(reader_thread: threading.Thread, first: Any) -> None:
+    """A reader stuck in a blocking read (a stalled stream) must not hold the shutdown."""
+    deadline = time.monotonic() + READER_JOIN_S / 2
+    while reader_thread.is_alive() and time.monotonic() < deadline:
+        reader_thread.join(timeout=0.05)
+    if reader_thread.is_alive():
+        if isinstance(first, LatestSlot):
+            first.put(END)
+        else:
+            _force_end(first)
+
+
+def _force_end(q: queue.Queue) -> None:
+    while True:
+        try:
+            q.put_nowait(END)
             return
         except queue.Full:
-            continue
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                pass
 
 
-def run_sync(frames: Iterable[Any], process: Callable[[Any], Any], write: Callable[[Any], None]) -> None:
-    """The same stages with no threads (tests compare both)."""
-    for frame in frames:
-        write(process(frame))
+def run_sync(frames: Iterable[Any], steps: Sequence[Step], write: Callable[[Any], None]) -> RunStats:
+    """The same steps with no threads, one item at a time (tests compare both)."""
+    stats = RunStats()
+    for item in frames:
+        stats.read += 1
+        items = [item]
+        for step in steps:
+            items = step.fn(items)
+        for out in items:
+            write(out)
+    return stats

@@ -107,3 +107,7 @@ class Packet:
     canvas: np.ndarray | None = None
     events: tuple[dict[str, Any], ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    detected: bool = True
+    """False on frames the detector skipped (`detect_every`); boxes then come from the tracker."""
+    since_detection: int = 0
+    """Frames since the last detector frame (0 on detector frames)."""

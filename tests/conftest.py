@@ -91,7 +91,7 @@ class ScriptedDetector:
         self.labels = ("square", "car")
         self.calls = 0
 
-    def open(self) -> None:
+    def open(self, info=None) -> None:
         pass
 
     def warmup(self) -> None:

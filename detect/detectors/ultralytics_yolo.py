@@ -1,19 +1,32 @@
-"""Ultralytics YOLO models (.pt, .onnx, OpenVINO folders) behind the Detector interface."""
+"""Ultralytics YOLO detectors on any backend (torch, ONNX, OpenVINO, TensorRT), classes by name.
+
+Pre- and post-processing are ours and shared by every backend (letterbox.py, yolo_decode.py),
+so switching backend changes speed, not results; exported models load without importing torch.
+"""
 
 from __future__ import annotations
 
 import difflib
+import logging
+import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 from pydantic import Field, field_validator
 
+from detect.detectors import backend_choice
+from detect.detectors.backends import Backend, load_backend
+from detect.detectors.letterbox import letterbox, rect_shape, to_blob
+from detect.detectors.yolo_decode import decode
 from detect.errors import ConfigError
 from detect.models import read_labels, resolve_model
 from detect.params import StageParams
 from detect.registry import detectors
-from detect.types import Detections
+from detect.types import Detections, SourceInfo
+
+log = logging.getLogger(__name__)
 
 
 def class_ids(wanted: Sequence[str] | None, labels: Sequence[str], where: str = "detector.classes") -> list[int] | None:
@@ -32,36 +45,26 @@ def class_ids(wanted: Sequence[str] | None, labels: Sequence[str], where: str = 
     return [index[name] for name in wanted]
 
 
-def resolve_device(device: str) -> str:
-    if device != "auto":
-        return device
-    import torch
-
-    return "cuda:0" if torch.cuda.is_available() else "cpu"
-
-
-def set_cpu_threads(threads: int) -> None:
-    """Ultralytics pins torch to cores-1 threads; more can help, but oversubscribed OpenMP spins."""
-    if threads:
-        import torch
-
-        torch.set_num_threads(threads)
-
-
 @detectors.register("ultralytics")
 class UltralyticsDetector:
-    """Any Ultralytics detection model; classes chosen by name."""
+    """Any Ultralytics detection model (.pt, .onnx, OpenVINO folder); backend and classes chosen in YAML."""
 
     class Params(StageParams):
         model: str = Field("yolo11n.pt", description="model file, exported folder, or name in $DETECT_MODELS_DIR")
+        backend: Literal["auto", "torch", "onnx", "openvino", "tensorrt"] | None = Field(
+            None, description="engine (default: the model's own, torch for .pt); a .pt is exported once "
+                              "(cached) for onnx/openvino/tensorrt; auto picks the fastest available")
         conf: float = Field(0.25, ge=0, le=1, description="confidence threshold")
         iou: float = Field(0.7, ge=0, le=1, description="NMS IoU threshold")
         imgsz: int = Field(640, ge=32, le=4096, description="inference size (long side)")
+        rect: bool = Field(True, description="infer at the frame's aspect ratio (e.g. 384x640 for 16:9)")
         device: str = Field("auto", description="cpu, cuda:N or auto")
-        half: bool = Field(False, description="FP16 inference (CUDA only)")
+        half: bool = Field(False, description="FP16 inference (CUDA, or FP16 exports)")
         max_det: int = Field(300, ge=1, le=10000, description="maximum boxes per frame")
         classes: list[str] | None = Field(None, description="class names to keep (default: all)")
-        threads: int = Field(0, ge=0, le=256, description="torch CPU threads (0 = leave Ultralytics' choice)")
+        batch: int = Field(1, ge=1, le=64, description="frames per inference call (file sources)")
+        detect_every: int = Field(1, ge=1, le=30, description="run the detector on every N-th frame; the tracker carries boxes between")
+        threads: int = Field(0, ge=0, le=256, description="CPU inference threads (0 = the backend's choice)")
 
         @field_validator("device")
         @classmethod
@@ -73,9 +76,13 @@ class UltralyticsDetector:
     def __init__(self, params: Params) -> None:
         self.params = params
         self.labels: tuple[str, ...] = ()
-        self._model = None
+        self.backend_name = ""
+        self.model_path = ""
+        self.load_seconds = 0.0
+        self.last_timings: dict[str, float] = {}
+        self._backend: Backend | None = None
         self._class_ids: list[int] | None = None
-        self._device = "cpu"
+        self._shape: tuple[int, int] | None = None
 
     def check(self) -> tuple[str, ...]:
         """Validate model and class names without running inference (for `detect validate`)."""
@@ -83,44 +90,59 @@ class UltralyticsDetector:
         class_ids(self.params.classes, labels)
         return labels
 
-    def open(self) -> None:
-        from ultralytics import YOLO
+    def open(self, info: SourceInfo | None = None) -> None:
+        started = time.perf_counter()
+        p = self.params
+        path = resolve_model(p.model)
+        device = backend_choice.device(p.device)
+        kind = backend_choice.backend_for(path, p.backend, device)
+        shape = self._planned_shape(info)
+        if Path(path).suffix == ".pt" and kind != "torch":
+            from detect.detectors.export_cache import exported
 
-        path = resolve_model(self.params.model)
-        self._model = YOLO(path, task="detect")
-        names = self._model.names
-        self.labels = tuple(names[k] for k in sorted(names))
-        self._class_ids = class_ids(self.params.classes, self.labels)
-        self._device = resolve_device(self.params.device)
+            path = exported(path, kind, shape or (p.imgsz, p.imgsz), half=p.half, batch=p.batch, device=device)
+        self._backend = load_backend(kind, path, device, p.half, p.threads)
+        self.backend_name, self.model_path = kind, path
+        self.labels = self._backend.labels
+        self._class_ids = class_ids(p.classes, self.labels)
+        self._shape = self._backend.fixed_shape or shape
+        self.load_seconds = time.perf_counter() - started
+        log.info("detector: %s on %s (%s), input %s", Path(path).name, kind, device,
+                 "x".join(map(str, self._shape)) if self._shape else "per frame")
+
+    def _planned_shape(self, info: SourceInfo | None) -> tuple[int, int] | None:
+        if info is None:
+            return None
+        if not self.params.rect:
+            return self.params.imgsz, self.params.imgsz
+        return rect_shape(info.height, info.width, self.params.imgsz)
 
     def warmup(self) -> None:
-        self.detect([np.zeros((self.params.imgsz // 2, self.params.imgsz, 3), np.uint8)])
-        set_cpu_threads(self.params.threads)
+        h, w = self._shape or (self.params.imgsz, self.params.imgsz)
+        self.detect([np.zeros((h, w, 3), np.uint8)] * self.params.batch)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
-        assert self._model is not None, "open() first"
-        results = self._model.predict(
-            list(images),
-            conf=self.params.conf,
-            iou=self.params.iou,
-            imgsz=self.params.imgsz,
-            device=self._device,
-            **({"half": True} if self.params.half and self._device.startswith("cuda") else {}),
-            max_det=self.params.max_det,
-            classes=self._class_ids,
-            verbose=False,
-        )
-        return [self._to_detections(r.boxes) for r in results]
+        assert self._backend is not None, "open() first"
+        p = self.params
+        t0 = time.perf_counter()
+        shape = self._shape or self._image_shape(images[0])
+        boxed = [letterbox(image, shape) for image in images]
+        blob = to_blob([b[0] for b in boxed])
+        t1 = time.perf_counter()
+        raw = self._backend.infer(blob)
+        t2 = time.perf_counter()
+        out = [decode(raw[i], boxed[i][1], images[i].shape[:2], p.conf, p.iou, p.max_det, self._class_ids)
+               for i in range(len(images))]
+        t3 = time.perf_counter()
+        self.last_timings = {"preprocess": t1 - t0, "inference": t2 - t1, "postprocess": t3 - t2}
+        return out
 
-    @staticmethod
-    def _to_detections(boxes: Literal[None] | object) -> Detections:
-        if boxes is None or len(boxes) == 0:
-            return Detections.empty()
-        return Detections(
-            xyxy=boxes.xyxy.cpu().numpy().astype(np.float32),
-            confidence=boxes.conf.cpu().numpy().astype(np.float32),
-            class_id=boxes.cls.cpu().numpy().astype(np.int64),
-        )
+    def _image_shape(self, image: np.ndarray) -> tuple[int, int]:
+        if not self.params.rect:
+            return self.params.imgsz, self.params.imgsz
+        return rect_shape(image.shape[0], image.shape[1], self.params.imgsz)
 
     def close(self) -> None:
-        self._model = None
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None

@@ -33,6 +33,20 @@ class _TrackerInput:
         return _TrackerInput(self.xyxy[index], self.conf[index], self.cls[index])
 
 
+def _shifted_xyxy(track: object, fraction: float) -> np.ndarray:
+    """The track's box with its Kalman mean advanced by `fraction` of the velocity (library box maths)."""
+    mean = track.mean
+    if mean is None:
+        return np.asarray(track.xyxy, np.float32)
+    shifted = mean.copy()
+    shifted[:4] += fraction * mean[4:8]
+    track.mean = shifted
+    try:
+        return np.asarray(track.xyxy, np.float32)
+    finally:
+        track.mean = mean
+
+
 class ByteTrackParams(StageParams):
     track_high_thresh: float = Field(0.25, ge=0, le=1, description="first-stage match score")
     track_low_thresh: float = Field(0.1, ge=0, le=1, description="second-stage (low score) match")
@@ -65,6 +79,23 @@ class _UltralyticsTracker:
         if len(tracks):
             ids[tracks[:, 7].astype(np.int64)] = tracks[:, 4].astype(np.int64)
         return detections.with_tracker_ids(ids)
+
+    def predict(self, frame: Frame, fraction: float) -> Detections:
+        """Boxes for a frame the detector skipped: each confirmed track moved `fraction` of one
+        tracker step along its Kalman velocity (the tracker steps once per detector frame)."""
+        tracks = [t for t in (self._tracker.tracked_stracks if self._tracker else []) if t.is_activated]
+        if not tracks:
+            return Detections.empty().with_tracker_ids(np.zeros(0, np.int64))
+        boxes = np.array([_shifted_xyxy(t, fraction) for t in tracks], np.float32)
+        h, w = frame.image.shape[:2]
+        boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, w)
+        boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, h)
+        return Detections(
+            xyxy=boxes,
+            confidence=np.array([t.score for t in tracks], np.float32),
+            class_id=np.array([int(t.cls) for t in tracks], np.int64),
+            tracker_id=np.array([t.track_id for t in tracks], np.int64),
+        )
 
     def reset(self) -> None:
         if self._tracker is not None:
@@ -117,6 +148,9 @@ class NoTracker:
 
     def update(self, detections: Detections, frame: Frame) -> Detections:
         return detections
+
+    def predict(self, frame: Frame, fraction: float) -> Detections:
+        return Detections.empty()
 
     def reset(self) -> None:
         pass

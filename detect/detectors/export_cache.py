@@ -1,0 +1,72 @@
+"""Export a .pt once per (weights, backend, input shape, precision, batch) and reuse it from a cache."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from detect.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+FORMATS = {"onnx": ("onnx", ".onnx"), "openvino": ("openvino", "_openvino_model"), "tensorrt": ("engine", ".engine")}
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("DETECT_CACHE_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "detect"
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+def cache_key(weights: Path, backend: str, shape: tuple[int, int], half: bool, batch: int) -> str:
+    precision = "fp16" if half else "fp32"
+    return f"{weights.stem}-{file_hash(weights)}-{backend}-{shape[0]}x{shape[1]}-{precision}-b{batch}"
+
+
+def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = False, batch: int = 1,
+             device: str = "cpu") -> str:
+    """Path of the exported model, exporting through Ultralytics on the first call only."""
+    if backend not in FORMATS:
+        raise ConfigError(f"detector.backend: cannot export to '{backend}' (choose from {', '.join(FORMATS)})")
+    source = Path(weights)
+    fmt, suffix = FORMATS[backend]
+    target = cache_dir() / "exports" / cache_key(source, backend, shape, half, batch)
+    artifact = target / f"{source.stem}{suffix}"
+    if artifact.exists():
+        return str(artifact)
+    log.info("exporting %s to %s at %dx%d (once; cached in %s)", source.name, backend, shape[0], shape[1], target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as work:
+        local = Path(work) / source.name
+        shutil.copyfile(source, local)
+        from ultralytics import YOLO
+
+        try:
+            produced = YOLO(str(local), task="detect").export(
+                format=fmt, imgsz=list(shape), half=half, batch=batch, dynamic=False,
+                device=device if backend == "tensorrt" else "cpu", verbose=False,
+            )
+        except Exception as exc:
+            raise ConfigError(f"detector: export of {source.name} to {backend} failed: {exc}") from exc
+        staged = Path(work) / "out"
+        staged.mkdir()
+        shutil.move(str(produced), staged / artifact.name)
+        try:
+            os.replace(staged, target)
+        except OSError:
+            if not artifact.exists():
+                raise
+    return str(artifact)
