@@ -72,6 +72,7 @@ class Pipeline:
         self.stop = threading.Event()
         self._every = max(1, getattr(self.detector.stage.params, "detect_every", 1))
         self._seen = 0
+        self.stats = runtime.RunStats()
 
     @property
     def live(self) -> bool:
@@ -182,7 +183,8 @@ class Pipeline:
                      runtime.Step("stages", self.stages_step)]
             if threaded:
                 stats = runtime.run_pipeline(frames, steps, write, self.config.runtime.queue_size,
-                                             policy="latest" if self.live else "block", stop=self.stop)
+                                             policy="latest" if self.live else "block", stop=self.stop,
+                                             stats=self.stats)
             else:
                 stats = runtime.run_sync(frames, steps, write)
             result.seconds = time.perf_counter() - t1
@@ -193,8 +195,10 @@ class Pipeline:
         return result
 
     def _packets(self) -> Iterator[Packet]:
-        """Source frames as packets carrying their decode time; read errors name the source."""
+        """Source frames as packets carrying their decode time and any source events (e.g. a
+        reconnect gap, from an optional `take_events()`); read errors name the source."""
         iterator = iter(self.source.stage)
+        take_events = getattr(self.source.stage, "take_events", None)
         index = 0
         while True:
             t0 = time.perf_counter()
@@ -204,13 +208,15 @@ class Pipeline:
                 except StopIteration:
                     return
             index = frame.index + 1
-            yield _packet(frame, time.perf_counter() - t0)
+            events = tuple(take_events()) if take_events is not None else ()
+            yield _packet(frame, time.perf_counter() - t0, events, self.stats.dropped)
 
 
-def _packet(frame: Frame, decode_s: float) -> Packet:
+def _packet(frame: Frame, decode_s: float, events: tuple = (), dropped: int = 0) -> Packet:
     if not frame.capture_time:
         frame = dataclasses.replace(frame, capture_time=time.monotonic())
-    return Packet(frame=frame, detections=Detections.empty(), timings={"decode": decode_s})
+    return Packet(frame=frame, detections=Detections.empty(), timings={"decode": decode_s},
+                  events=events, dropped=dropped)
 
 
 def _account(result: RunResult, packet: Packet) -> None:

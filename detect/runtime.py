@@ -52,16 +52,16 @@ class _State:
 class LatestSlot:
     """A one-item mailbox: a new frame replaces an unread one (counted as dropped)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stats: RunStats) -> None:
         self._cond = threading.Condition()
         self._item: Any = None
         self._full = False
-        self.dropped = 0
+        self._stats = stats
 
     def put(self, item: Any, timeout: float | None = None) -> None:
         with self._cond:
             if self._full and self._item is not END:
-                self.dropped += 1
+                self._stats.dropped += 1
             if not (self._full and self._item is END):
                 self._item, self._full = item, True
             self._cond.notify()
@@ -84,11 +84,14 @@ def run_pipeline(
     queue_size: int = 8,
     policy: str = "block",
     stop: threading.Event | None = None,
+    stats: RunStats | None = None,
 ) -> RunStats:
-    """Run reader, each step and the writer concurrently; return counts, raise the first error."""
+    """Run reader, each step and the writer concurrently; return counts, raise the first error.
+
+    `stats` may be passed in so stages can read the live drop count while the run goes on."""
     state = _State(stop or threading.Event())
-    stats = RunStats()
-    first: Any = LatestSlot() if policy == "latest" else queue.Queue(maxsize=queue_size)
+    stats = stats if stats is not None else RunStats()
+    first: Any = LatestSlot(stats) if policy == "latest" else queue.Queue(maxsize=queue_size)
     queues = [first] + [queue.Queue(maxsize=queue_size) for _ in steps]
 
     def reader() -> None:
@@ -149,8 +152,6 @@ def run_pipeline(
     finally:
         state.stop.set()
         reader_thread.join(timeout=READER_JOIN_S)
-    if isinstance(first, LatestSlot):
-        stats.dropped = first.dropped
     if state.error is not None:
         raise state.error
     return stats
