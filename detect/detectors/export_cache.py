@@ -53,7 +53,10 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
         local = Path(work) / source.name
         shutil.copyfile(source, local)
         from ultralytics import YOLO
+        from ultralytics.utils import LOGGER
 
+        level = LOGGER.level
+        LOGGER.setLevel(logging.WARNING)
         try:
             produced = YOLO(str(local), task="detect").export(
                 format=fmt, imgsz=list(shape), half=half, batch=batch, dynamic=False,
@@ -61,6 +64,8 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
             )
         except Exception as exc:
             raise ConfigError(f"detector: export of {source.name} to {backend} failed: {exc}") from exc
+        finally:
+            LOGGER.setLevel(level)
         staged = Path(work) / "out"
         staged.mkdir()
         shutil.move(str(produced), staged / artifact.name)

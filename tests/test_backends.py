@@ -1,0 +1,126 @@
+"""Speed never changes results silently: every backend and batch size gives the same detections."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import decode_all
+from detect.config import load
+from detect.detectors.letterbox import letterbox, rect_shape
+from detect.detectors.ultralytics_yolo import UltralyticsDetector
+from detect.pipeline import build
+from detect.types import SourceInfo
+
+REPO = Path(__file__).resolve().parents[1]
+CLIP = "highway_udacity_solidWhiteRight.mp4"
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    tl = np.maximum(a[:, None, :2], b[None, :, :2])
+    br = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.prod(np.clip(br - tl, 0, None), axis=2)
+    area = lambda x: np.prod(x[:, 2:] - x[:, :2], axis=1)  # noqa: E731
+    return inter / (area(a)[:, None] + area(b)[None, :] - inter)
+
+
+def matched_fraction(ref: list, other: list, iou: float = 0.9) -> float:
+    """Share of reference boxes with a same-class box at IoU >= iou in the other run."""
+    total = hit = 0
+    for a, b in zip(ref, other):
+        total += len(a)
+        if len(a) and len(b):
+            ious = box_iou(a.xyxy, b.xyxy)
+            same = a.class_id[:, None] == b.class_id[None, :]
+            hit += int(((ious >= iou) & same).any(axis=1).sum())
+    return hit / max(total, 1)
+
+
+@pytest.fixture(scope="module")
+def frames(shared_videos) -> list[np.ndarray]:
+    return decode_all(shared_videos / CLIP)[:40:2]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory, models_dir):
+    import os
+
+    path = tmp_path_factory.mktemp("export_cache")
+    os.environ["DETECT_CACHE_DIR"] = str(path)
+    return path
+
+
+def run_detector(frames: list[np.ndarray], **params) -> tuple[UltralyticsDetector, list]:
+    detector = UltralyticsDetector(UltralyticsDetector.Params(model="yolo11n.pt", **params))
+    h, w = frames[0].shape[:2]
+    detector.open(SourceInfo(width=w, height=h, fps=25, total_frames=None, source_id="x"))
+    try:
+        return detector, [detector.detect([f])[0] for f in frames]
+    finally:
+        detector.close()
+
+
+@pytest.mark.parametrize("backend", ["onnx", "openvino"])
+def test_exported_backends_match_torch(frames, cache, backend):
+    _, reference = run_detector(frames)
+    detector, other = run_detector(frames, backend=backend)
+    assert detector.backend_name == backend
+    assert sum(len(d) for d in reference) > 40, "the clip should have cars"
+    assert matched_fraction(reference, other) >= 0.95
+    assert matched_fraction(other, reference) >= 0.95
+    assert any(p.name.startswith("yolo11n_from_int8") and backend in p.name for p in (cache / "exports").iterdir())
+
+
+def test_export_is_cached(frames, cache):
+    first, _ = run_detector(frames[:1], backend="onnx")
+    again, _ = run_detector(frames[:1], backend="onnx")
+    assert again.model_path == first.model_path
+    assert again.load_seconds < first.load_seconds or again.load_seconds < 2
+
+
+def test_torch_backend_matches_ultralytics_predict(frames, models_dir):
+    from ultralytics import YOLO
+
+    _, ours = run_detector(frames[:6])
+    model = YOLO(str(models_dir / "yolo11n_from_int8.pt"))
+    for frame, mine in zip(frames[:6], ours):
+        boxes = model.predict(frame, verbose=False)[0].boxes
+        np.testing.assert_allclose(mine.xyxy, boxes.xyxy.numpy(), atol=0.5)
+        np.testing.assert_allclose(mine.confidence, boxes.conf.numpy(), atol=1e-3)
+
+
+def test_rect_shape_keeps_aspect():
+    assert rect_shape(540, 960, 640) == (384, 640)
+    assert rect_shape(376, 1242, 640) == (224, 640)
+    image, placement = letterbox(np.zeros((540, 960, 3), np.uint8), (384, 640))
+    assert image.shape == (384, 640, 3) and placement.top == 12 and placement.left == 0
+
+
+def run_config(tmp_path: Path, clip: Path, name: str, *overrides: str) -> list[dict]:
+    out = tmp_path / name
+    config = load(REPO / "configs" / "dashcam.yaml", source=str(clip), overrides=[
+        f"sinks=[{{type: jsonl, path: {out / 'out.jsonl'}}}]", "source.end=2.0", *overrides])
+    build(config).run()
+    return [json.loads(line) for line in (out / "out.jsonl").read_text().splitlines()]
+
+
+def test_batch_and_single_runs_write_the_same_jsonl(shared_videos, models_dir, tmp_path):
+    single = run_config(tmp_path, shared_videos / CLIP, "single")
+    batched = run_config(tmp_path, shared_videos / CLIP, "batched", "detector.batch=4")
+    assert len(single) == len(batched) == 50
+    for a, b in zip(single, batched):
+        assert a["frame"] == b["frame"] and a["pts"] == b["pts"]
+        assert [(d["class_name"], d["track_id"]) for d in a["detections"]] == \
+            [(d["class_name"], d["track_id"]) for d in b["detections"]], f"frame {a['frame']}"
+        for da, db in zip(a["detections"], b["detections"]):
+            np.testing.assert_allclose(da["xyxy"], db["xyxy"], atol=0.5)
+            assert abs(da["conf"] - db["conf"]) < 2e-3
+
+
+def test_detect_every_carries_tracks_between_detector_frames(shared_videos, models_dir, tmp_path):
+    every = run_config(tmp_path, shared_videos / CLIP, "every2", "detector.detect_every=2")
+    assert len(every) == 50
+    carried = [r for r in every[1::2] if r["detections"]]
+    assert len(carried) >= 20, "skipped frames get the tracks' predicted boxes"
+    assert all(d["track_id"] is not None for r in carried for d in r["detections"])
