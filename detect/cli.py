@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from detect.errors import DetectError
+
+if TYPE_CHECKING:
+    from detect.pipeline import Pipeline, RunResult
 
 os.environ.setdefault("YOLO_VERBOSE", "False")
 
@@ -53,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
     evaluate.set_defaults(func=cmd_eval)
 
+    bench = sub.add_parser("bench", help="benchmark detectors x trackers x clips: speed and accuracy")
+    from detect.bench.bench_args import add_bench_arguments
+
+    add_bench_arguments(bench)
+    bench.set_defaults(func=cmd_bench)
+
     listing = sub.add_parser("list", help="registered stage types and their parameters")
     listing.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
     listing.set_defaults(func=cmd_list)
@@ -73,10 +86,52 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = load(args.config, args.overrides, args.source)
     pipeline = build(config)
-    with Progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
+    with Progress(enabled=not args.quiet and sys.stderr.isatty()) as progress, _stop_signals(pipeline):
         result = pipeline.run(on_start=progress.start, on_packet=progress.update)
     print(f"done: {result.summary()}")
+    if pipeline.live:
+        for line in [*getattr(pipeline.source.stage, "live_report", list)(), _latency_line(result)]:
+            print(f"live: {line}")
     return 0
+
+
+@contextlib.contextmanager
+def _stop_signals(pipeline: Pipeline) -> Iterator[None]:
+    """SIGTERM (systemd, docker stop, kill) stops a run exactly like Ctrl-C: in-flight frames
+    are drained and every output is closed complete. A live source is first told to stop
+    waiting (`interrupt()`: a reconnect backoff ends at once), so the stop stays prompt during
+    an outage. A SIGINT the parent chose to ignore stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    interrupt = getattr(pipeline.source.stage, "interrupt", None)
+    fired = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal fired
+        if interrupt is not None and not fired:
+            fired = True
+            interrupt()
+        raise KeyboardInterrupt
+
+    wanted = [signal.SIGTERM] + ([signal.SIGINT] if signal.getsignal(signal.SIGINT) is signal.default_int_handler else [])
+    previous = {signum: signal.signal(signum, stop) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _latency_line(result: RunResult) -> str:
+    """Capture -> all outputs written, p50/p95, and the share of frames dropped as stale."""
+    from detect.sinks.live_stats import percentiles_ms
+
+    latency = percentiles_ms(result.latencies)
+    read = result.frames + result.dropped
+    text = (f"latency p50 {latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms (capture -> written); "
+            if latency else "no frames; ")
+    return text + f"{result.dropped} of {read} frames dropped as stale ({result.dropped / max(1, read):.0%})"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -93,6 +148,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from detect.bench.eval_command import eval_main
 
     return eval_main(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from detect.bench.bench_command import bench_main
+
+    return bench_main(args)
 
 
 def cmd_list(args: argparse.Namespace) -> int:

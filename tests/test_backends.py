@@ -124,3 +124,13 @@ def test_detect_every_carries_tracks_between_detector_frames(shared_videos, mode
     carried = [r for r in every[1::2] if r["detections"]]
     assert len(carried) >= 20, "skipped frames get the tracks' predicted boxes"
     assert all(d["track_id"] is not None for r in carried for d in r["detections"])
+
+
+def test_int8_openvino_export_calibrated_on_the_clip(frames, cache, shared_videos):
+    _, reference = run_detector(frames)
+    detector, int8 = run_detector(frames, backend="openvino", int8=True,
+                                  calibration=str(shared_videos / CLIP))
+    assert "-int8-" in Path(detector.model_path).parent.name
+    assert "FakeQuantize" in next(Path(detector.model_path).glob("*.xml")).read_text()
+    assert matched_fraction(reference, int8, iou=0.7) >= 0.95
+    assert matched_fraction(int8, reference, iou=0.7) >= 0.95

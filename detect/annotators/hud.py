@@ -3,13 +3,16 @@
 The panel is built from sections; each reads what it needs from the packet and says
 nothing when that is absent, so one annotator serves any pipeline. `driving` shows the
 lead vehicle, its distance, closing speed and time-to-collision, tints the panel and
-frame border by the warning level, and marks the lead vehicle. Another section (e.g.
-live fps/latency stats) is one function added to `SECTIONS`.
+frame border by the warning level, and marks the lead vehicle. `live` shows the frame rate,
+the capture->now latency and the stale frames a live source dropped. Another section is one
+function added to `SECTIONS`, or a class when it keeps state (one instance per annotator,
+so two pipelines never share a frame-rate window).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -20,6 +23,7 @@ from pydantic import Field, field_validator
 
 from detect.params import StageParams
 from detect.registry import annotators
+from detect.sinks.live_stats import RollingRate, drop_ratio
 from detect.types import Packet
 
 Color = tuple[int, int, int]
@@ -77,15 +81,36 @@ def driving_section(packet: Packet) -> HudSection | None:
     return HudSection(tuple(lines), level, (x1, y1, x2, y2))
 
 
-SECTIONS: dict[str, Callable[[Packet], HudSection | None]] = {"driving": driving_section}
+class LiveSection:
+    """Frames per second through the annotator, latency from capture to now (median over the
+    last second), and the stale frames dropped so far; latency turns amber above `slow_ms`."""
+
+    slow_ms = 250.0
+
+    def __init__(self) -> None:
+        self._rate = RollingRate(window_s=1.0)
+
+    def __call__(self, packet: Packet) -> HudSection:
+        self._rate.add(time.monotonic() - packet.frame.capture_time)
+        latency_ms = self._rate.latency_s * 1000
+        color = LEVEL_COLORS[1] if latency_ms > self.slow_ms else WHITE
+        lines = [HudLine(f"{self._rate.fps:.1f} fps  latency {latency_ms:.0f} ms", color)]
+        if packet.dropped:
+            lines.append(HudLine(f"dropped {packet.dropped} ({drop_ratio(packet):.0%})"))
+        return HudSection(tuple(lines))
+
+
+Section = Callable[[Packet], HudSection | None]
+SECTIONS: dict[str, Section | type[LiveSection]] = {"driving": driving_section, "live": LiveSection}
 
 
 @annotators.register("hud")
 class HudAnnotator:
-    """A text panel: lead vehicle, distance, TTC and warning colour (more sections can join)."""
+    """A text panel: lead vehicle, distance, TTC and warning colour; live fps, latency and drops."""
 
     class Params(StageParams):
-        sections: tuple[str, ...] = Field(("driving",), description="Panel sections, top to bottom")
+        sections: tuple[str, ...] = Field(("driving",), description="Panel sections, top to bottom: driving (lead "
+                                                                  "vehicle, TTC), live (fps, latency, drops)")
         corner: Literal["top-left", "top-right", "bottom-left", "bottom-right"] = Field(
             "top-left", description="where the panel sits"
         )
@@ -103,9 +128,10 @@ class HudAnnotator:
 
     def __init__(self, params: Params) -> None:
         self.params = params
+        self._sections: list[Section] = [_section(SECTIONS[name]) for name in params.sections]
 
     def annotate(self, canvas: np.ndarray, packet: Packet) -> np.ndarray:
-        parts = [part for name in self.params.sections if (part := SECTIONS[name](packet)) is not None]
+        parts = [part for section in self._sections if (part := section(packet)) is not None]
         if not parts:
             return canvas
         level = max(part.level for part in parts)
@@ -139,6 +165,11 @@ class HudAnnotator:
         for i, line in enumerate(lines):
             baseline = y0 + pad // 2 + line_h * (i + 1) - 6
             cv2.putText(canvas, line.text, (x0 + bar + pad, baseline), font, scale, line.color, thickness, cv2.LINE_AA)
+
+
+def _section(entry: Section | type) -> Section:
+    """A stateful section (a class) gets its own instance per annotator."""
+    return entry() if isinstance(entry, type) else entry
 
 
 def _lead_index(packet: Packet) -> int | None:

@@ -14,6 +14,7 @@ from detect.bench.classes import DEFAULT_CLASS_MAP, plan_classes
 from detect.bench.detection_metrics import evaluate_detection
 from detect.bench.errors import EvalInputError
 from detect.bench.gt_readers import read_ground_truth
+from detect.bench.nan_json import nan_to_none
 from detect.bench.pred_readers import read_predictions
 from detect.bench.tracking_metrics import evaluate_tracking
 
@@ -35,10 +36,20 @@ def run_eval(
     `classes` restricts which (mapped) classes are scored; `iou` is the CLEAR/IDF1
     threshold. Tracking metrics need track ids; detection AP needs none.
     """
-    if not 0.0 < iou <= 1.0:
-        raise EvalInputError(f"--iou must be in (0, 1], got {iou}")
-    truth = read_ground_truth(gt)
-    predictions = read_predictions(pred)
+    _check_iou(iou)
+    scored = score_tables(read_ground_truth(gt), read_predictions(pred), class_map, iou, classes)
+    return {"gt": str(gt), "pred": str(pred), **scored}
+
+
+def score_tables(
+    truth: BoxTable,
+    predictions: BoxTable,
+    class_map: Mapping[str, str] | None = None,
+    iou: float = 0.5,
+    classes: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """`run_eval` on tables already in memory (`detect bench` scores a cropped window of a sequence)."""
+    _check_iou(iou)
     check_frame_alignment(truth, predictions)
     plan = plan_classes(truth, predictions, class_map, classes)
     frames = max(truth.frame_count, predictions.frame_count)
@@ -54,8 +65,6 @@ def run_eval(
     for name, values in detection.per_class.items():
         per_class[name].update(values)
     return {
-        "gt": str(gt),
-        "pred": str(pred),
         "frames": frames,
         "iou": iou,
         "classes": list(plan.classes),
@@ -66,6 +75,11 @@ def run_eval(
         "metrics": metrics,
         "per_class": per_class,
     }
+
+
+def _check_iou(iou: float) -> None:
+    if not 0.0 < iou <= 1.0:
+        raise EvalInputError(f"--iou must be in (0, 1], got {iou}")
 
 
 def check_frame_alignment(gt: BoxTable, pred: BoxTable) -> None:
@@ -109,17 +123,7 @@ def _number(value: float | int) -> str:
 
 def to_json(result: Mapping[str, Any]) -> str:
     """The result as JSON, NaN (undefined metric) written as null."""
-    return json.dumps(_nan_to_none(result), indent=2)
-
-
-def _nan_to_none(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, Mapping):
-        return {k: _nan_to_none(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nan_to_none(v) for v in value]
-    return value
+    return json.dumps(nan_to_none(result), indent=2)
 
 
 def parse_class_map(items: Iterable[str]) -> dict[str, str]:

@@ -31,19 +31,30 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_key(weights: Path, backend: str, shape: tuple[int, int], half: bool, batch: int) -> str:
-    precision = "fp16" if half else "fp32"
+def cache_key(weights: Path, backend: str, shape: tuple[int, int], half: bool, batch: int,
+              int8_calibration: str | None = None) -> str:
+    if int8_calibration is not None:
+        from detect.detectors.calibration import identity
+
+        precision = f"int8-{identity(int8_calibration)}"
+    else:
+        precision = "fp16" if half else "fp32"
     return f"{weights.stem}-{file_hash(weights)}-{backend}-{shape[0]}x{shape[1]}-{precision}-b{batch}"
 
 
 def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = False, batch: int = 1,
-             device: str = "cpu") -> str:
-    """Path of the exported model, exporting through Ultralytics on the first call only."""
+             device: str = "cpu", int8_calibration: str | None = None) -> str:
+    """Path of the exported model, exporting through Ultralytics on the first call only.
+
+    With `int8_calibration` (a video or image folder of the user's footage) the export is INT8,
+    calibrated by NNCF on a sample of those frames (OpenVINO only)."""
     if backend not in FORMATS:
         raise ConfigError(f"detector.backend: cannot export to '{backend}' (choose from {', '.join(FORMATS)})")
+    if int8_calibration is not None and backend != "openvino":
+        raise ConfigError(f"detector.int8: INT8 export is supported for backend openvino, not {backend}")
     source = Path(weights)
     fmt, suffix = FORMATS[backend]
-    target = cache_dir() / "exports" / cache_key(source, backend, shape, half, batch)
+    target = cache_dir() / "exports" / cache_key(source, backend, shape, half, batch, int8_calibration)
     artifact = target / f"{source.stem}{suffix}"
     if artifact.exists():
         return str(artifact)
@@ -55,17 +66,22 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
         from ultralytics import YOLO
         from ultralytics.utils import LOGGER
 
-        level = LOGGER.level
+        level, nncf_level = LOGGER.level, logging.getLogger("nncf").level
         LOGGER.setLevel(logging.WARNING)
+        logging.getLogger("nncf").setLevel(logging.WARNING)
+        extra = {}
+        if int8_calibration is not None:
+            extra = {"int8": True, "data": _calibration_dataset(int8_calibration, Path(work))}
         try:
             produced = YOLO(str(local), task="detect").export(
                 format=fmt, imgsz=list(shape), half=half, batch=batch, dynamic=False,
-                device=device if backend == "tensorrt" else "cpu", verbose=False,
+                device=device if backend == "tensorrt" else "cpu", verbose=False, **extra,
             )
         except Exception as exc:
             raise ConfigError(f"detector: export of {source.name} to {backend} failed: {exc}") from exc
         finally:
             LOGGER.setLevel(level)
+            logging.getLogger("nncf").setLevel(nncf_level)
         staged = Path(work) / "out"
         staged.mkdir()
         shutil.move(str(produced), staged / artifact.name)
@@ -75,3 +91,28 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
             if not artifact.exists():
                 raise
     return str(artifact)
+
+
+def _calibration_dataset(material: str, work: Path) -> str:
+    """An Ultralytics dataset YAML over sampled frames (no labels: calibration needs images only)."""
+    import cv2
+    import yaml
+
+    from detect.detectors.calibration import sample_frames
+
+    folder = work / "calibration" / "images"
+    folder.mkdir(parents=True)
+    for i, image in enumerate(sample_frames(material)):
+        cv2.imwrite(str(folder / f"{i:04d}.jpg"), image)
+    data = work / "calibration" / "data.yaml"
+    data.write_text(yaml.safe_dump({"path": str(work / "calibration"), "train": "images", "val": "images",
+                                    "names": _coco_like_names(work)}))
+    return str(data)
+
+
+def _coco_like_names(work: Path) -> dict[int, str]:
+    """The model's own class names (the dataset YAML must list them; labels are not used)."""
+    from ultralytics import YOLO
+
+    pt = next(work.glob("*.pt"))
+    return dict(YOLO(str(pt), task="detect").names)

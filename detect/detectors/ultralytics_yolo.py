@@ -60,6 +60,9 @@ class UltralyticsDetector:
         rect: bool = Field(True, description="infer at the frame's aspect ratio (e.g. 384x640 for 16:9)")
         device: str = Field("auto", description="cpu, cuda:N or auto")
         half: bool = Field(False, description="FP16 inference (CUDA, or FP16 exports)")
+        int8: bool = Field(False, description="INT8 OpenVINO export, calibrated on your footage (see calibration)")
+        calibration: str | None = Field(None, description="video or image folder for INT8 calibration "
+                                                           "(default: the source file)")
         max_det: int = Field(300, ge=1, le=10000, description="maximum boxes per frame")
         classes: list[str] | None = Field(None, description="class names to keep (default: all)")
         batch: int = Field(1, ge=1, le=64, description="frames per inference call (file sources)")
@@ -100,7 +103,11 @@ class UltralyticsDetector:
         if Path(path).suffix == ".pt" and kind != "torch":
             from detect.detectors.export_cache import exported
 
-            path = exported(path, kind, shape or (p.imgsz, p.imgsz), half=p.half, batch=p.batch, device=device)
+            path = exported(path, kind, shape or (p.imgsz, p.imgsz), half=p.half, batch=p.batch, device=device,
+                            int8_calibration=self._calibration(info) if p.int8 else None)
+        elif p.int8:
+            raise ConfigError("detector.int8: INT8 needs a .pt to export from with backend: openvino "
+                              f"({Path(path).name} is used as it is)")
         self._backend = load_backend(kind, path, device, p.half, p.threads)
         self.backend_name, self.model_path = kind, path
         self.labels = self._backend.labels
@@ -109,6 +116,13 @@ class UltralyticsDetector:
         self.load_seconds = time.perf_counter() - started
         log.info("detector: %s on %s (%s), input %s", Path(path).name, kind, device,
                  "x".join(map(str, self._shape)) if self._shape else "per frame")
+
+    def _calibration(self, info: SourceInfo | None) -> str:
+        material = self.params.calibration or (info.source_id if info is not None else None)
+        if not material or not Path(material).exists():
+            raise ConfigError("detector.calibration: INT8 needs footage to calibrate on; give a video file "
+                              "or image folder (a live source cannot be sampled)")
+        return material
 
     def _planned_shape(self, info: SourceInfo | None) -> tuple[int, int] | None:
         if info is None:

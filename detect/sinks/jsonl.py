@@ -12,6 +12,7 @@ from pydantic import Field
 
 from detect.params import StageParams
 from detect.registry import sinks
+from detect.sinks.live_stats import StatsLines
 from detect.types import Detections, Packet, SourceInfo
 
 
@@ -50,17 +51,22 @@ class JsonlSink:
     class Params(StageParams):
         path: str = Field(description="output .jsonl file")
         flush_every: int = Field(30, ge=1, description="flush to disk every N frames")
+        stats_every_s: float = Field(10.0, ge=0, description="live sources: a live_stats line (fps, latency "
+                                                             "p50/p95, drops) every N seconds and one at the end "
+                                                             "(0 = only at the end)")
 
     def __init__(self, params: Params) -> None:
         self.params = params
         self.path = Path(params.path)
         self._file: IO[str] | None = None
         self._count = 0
+        self._stats: StatsLines | None = None
 
     def open(self, info: SourceInfo) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = self.path.open("w", encoding="utf-8")
         self._count = 0
+        self._stats = StatsLines(self.params.stats_every_s, info.source_id) if info.live else None
 
     def write(self, packet: Packet) -> None:
         assert self._file is not None
@@ -74,6 +80,8 @@ class JsonlSink:
         self._file.write(json.dumps(record) + "\n")
         for event in packet.events:
             self.write_event(event)
+        if self._stats is not None and (stats := self._stats.add(packet)) is not None:
+            self.write_event(stats)
         self._count += 1
         if self._count % self.params.flush_every == 0:
             self._file.flush()
@@ -84,6 +92,8 @@ class JsonlSink:
 
     def close(self) -> None:
         if self._file is not None:
+            if self._stats is not None and (stats := self._stats.final()) is not None:
+                self.write_event(stats)
             self._file.close()
             self._file = None
 

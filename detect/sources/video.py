@@ -1,8 +1,14 @@
-"""Video files through PyAV: exact presentation times, threaded decode, truncation-tolerant."""
+"""Video files through PyAV: exact presentation times, threaded decode, truncation-tolerant.
+
+With `realtime: true` a file behaves like a camera: frames come no faster than their
+timestamps allow and the pipeline treats the source as live (newest frame only, stale frames
+dropped and counted), which is how live behaviour is simulated and tested with a file.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +34,8 @@ class VideoSource:
         end: float | None = Field(None, gt=0, description="stop at this second (exclusive)")
         stride: int = Field(1, ge=1, description="keep every N-th frame")
         threads: int = Field(0, ge=0, description="decoder threads (0 = FFmpeg's choice)")
+        realtime: bool = Field(False, description="pace frames at the clip's own speed and treat it as a live "
+                                                  "source (newest frame only, stale ones dropped): simulates a camera")
 
         @model_validator(mode="after")
         def _end_after_start(self) -> VideoSource.Params:
@@ -37,6 +45,7 @@ class VideoSource:
 
     def __init__(self, params: Params) -> None:
         self.params = params
+        self.live = params.realtime
         self._container = None
         self._stream = None
         self.info: SourceInfo | None = None
@@ -70,6 +79,7 @@ class VideoSource:
             fps=fps / self.params.stride,
             total_frames=self._expected_frames(stream, fps),
             source_id=str(path),
+            live=self.params.realtime,
         )
         if self.info.width <= 0 or self.info.height <= 0:
             raise SourceError(f"not a video or corrupt: {path} (no picture size)")
@@ -94,6 +104,7 @@ class VideoSource:
             self._container.seek(int(start / self._stream.time_base), stream=self._stream, backward=True)
         decoded = 0
         kept = 0
+        clock: tuple[float, float] | None = None
         frames = self._container.decode(self._stream)
         while True:
             try:
@@ -112,7 +123,12 @@ class VideoSource:
                 break
             if decoded % stride == 0:
                 image = frame.to_ndarray(format="bgr24")
-                yield Frame(image=image, index=kept, pts_s=pts, source_id=self.info.source_id if self.info else "")
+                captured = 0.0
+                if self.params.realtime:
+                    clock = clock or (time.monotonic(), pts)
+                    captured = _pace(clock, pts)
+                yield Frame(image=image, index=kept, pts_s=pts, source_id=self.info.source_id if self.info else "",
+                            capture_time=captured)
                 kept += 1
             decoded += 1
         self.frames_read = kept
@@ -132,3 +148,13 @@ class VideoSource:
         if self._container is not None:
             self._container.close()
             self._container = None
+
+
+def _pace(clock: tuple[float, float], pts: float) -> float:
+    """Sleep until a frame's time on the wall clock (`clock` = wall time and pts of the first
+    frame) and return that moment as its capture time."""
+    start, first_pts = clock
+    delay = start + (pts - first_pts) - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    return time.monotonic()

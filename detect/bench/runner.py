@@ -1,0 +1,143 @@
+"""Run every combination of a spec that has no valid stored result yet (all of them with `force`).
+
+Combinations run one after another, never in parallel: they would compete for the
+CPU and every speed number would be wrong. Results are stored one JSON per
+combination under OUT/combos/<key>.json as soon as each finishes, so an interrupted
+bench resumes where it stopped. A failed combination is reported with its one-line
+error, stores nothing (it runs again next time) and the bench goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from detect.bench.combo_request import build_request, describe
+from detect.bench.combos import CACHE_VERSION, Combination, expand_spec
+from detect.bench.json_files import read_json
+from detect.bench.launcher import Launcher, SubprocessLauncher
+from detect.bench.spec import BenchSpec
+from detect.bench.summary_line import summary_line
+
+log = logging.getLogger(__name__)
+
+COMBOS_DIR = "combos"
+EXPORTED_BACKENDS = {"onnx", "openvino", "tensorrt", "auto"}
+"""Backends for which a .pt is exported on first use; the export must not be timed as model loading."""
+
+
+@dataclass
+class BenchOutcome:
+    """Every combination's record in spec order, and what this invocation did."""
+
+    results: list[dict[str, Any]] = field(default_factory=list)
+    ran: int = 0
+    reused: int = 0
+    failed: int = 0
+
+
+def run_bench(spec: BenchSpec, out_dir: Path, force: bool = False, progress: bool = False,
+              launcher: Launcher | None = None) -> BenchOutcome:
+    """Expand, reuse stored results, prepare exports, run the rest with a progress bar across combinations."""
+    launcher = launcher or SubprocessLauncher()
+    combos = expand_spec(spec)
+    combos_dir = out_dir / COMBOS_DIR
+    outcome = BenchOutcome()
+    records: dict[str, dict[str, Any]] = {}
+    pending = []
+    for combo in combos:
+        stored = None if force else stored_result(combos_dir, combo)
+        if stored is not None:
+            records[combo.key] = {**stored, "cached": True}
+            outcome.reused += 1
+        else:
+            pending.append(combo)
+    requests = {combo.key: build_request(combo, spec, combos_dir / combo.key) for combo in pending}
+    with _bar(len(combos), outcome.reused, progress) as bar:
+        prepare_errors = _prepare(pending, requests, combos_dir, launcher, spec.measure.timeout_s, bar)
+        for combo in pending:
+            if bar is not None:
+                bar.set_description(combo.label)
+            record = _run_one(combo, requests[combo.key], combos_dir, launcher, spec.measure.timeout_s,
+                              prepare_errors.get(_detector_id(combo)))
+            records[combo.key] = record
+            outcome.ran += 1
+            outcome.failed += record["status"] != "ok"
+            _say(bar, summary_line(record))
+            if bar is not None:
+                bar.update(1)
+    outcome.results = [records[combo.key] for combo in combos]
+    return outcome
+
+
+def stored_result(combos_dir: Path, combo: Combination) -> dict[str, Any] | None:
+    """The stored result of this exact combination, if complete and written by this result format."""
+    stored = read_json(result_path(combos_dir, combo))
+    if stored is None or stored.get("status") != "ok" or stored.get("key") != combo.key:
+        return None
+    return stored if stored.get("cache_version") == CACHE_VERSION else None
+
+
+def result_path(combos_dir: Path, combo: Combination) -> Path:
+    return combos_dir / f"{combo.key}.json"
+
+
+def _run_one(combo: Combination, request: dict[str, Any], combos_dir: Path, launcher: Launcher,
+             timeout_s: float, prepare_error: str | None) -> dict[str, Any]:
+    path = result_path(combos_dir, combo)
+    path.unlink(missing_ok=True)
+    error = prepare_error or launcher.run(request, path, combos_dir / combo.key, timeout_s)
+    record = read_json(path) if error is None else None
+    if record is None:
+        return {"status": "failed", "error": error or "unreadable result", **describe(combo), "cached": False}
+    return {**record, "cached": False}
+
+
+def _prepare(pending: list[Combination], requests: dict[str, dict[str, Any]], combos_dir: Path,
+             launcher: Launcher, timeout_s: float, bar: Any) -> dict[str, str]:
+    """Export once per detector before timing anything; a failed export fails that detector's combinations."""
+    groups: dict[str, list[Combination]] = {}
+    for combo in pending:
+        if _needs_export(combo.detector):
+            groups.setdefault(_detector_id(combo), []).append(combo)
+    errors = {}
+    for detector_id, group in groups.items():
+        _say(bar, f"preparing {group[0].detector_label} (export to the cache if missing)")
+        configs = [requests[combo.key]["threaded"] for combo in group]
+        work_dir = combos_dir / "_prepare" / f"{group[0].detector_label.split(' ')[0].replace('/', '-')}-{detector_id}"
+        error = launcher.prepare(configs, work_dir, timeout_s)
+        if error is not None:
+            errors[detector_id] = f"preparing the detector failed: {error}"
+    return errors
+
+
+def _needs_export(detector: dict[str, Any]) -> bool:
+    return str(detector.get("model", "")).endswith(".pt") and detector.get("backend") in EXPORTED_BACKENDS
+
+
+def _detector_id(combo: Combination) -> str:
+    return hashlib.sha256(json.dumps(combo.detector, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def _say(bar: Any, text: str) -> None:
+    if bar is not None:
+        bar.write(text)
+    else:
+        log.info("%s", text)
+
+
+@contextlib.contextmanager
+def _bar(total: int, done: int, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, initial=done, unit="combo", dynamic_ncols=True) as bar:
+        yield bar

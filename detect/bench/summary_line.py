@@ -1,0 +1,18 @@
+"""One line per finished combination, for the log while a bench runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def summary_line(record: dict[str, Any]) -> str:
+    """`yolo11n/torch/640 | bytetrack | TUD: 14.2 fps (0.57x real time), HOTA 41.0, AP50 70.1`."""
+    if record.get("status") != "ok":
+        return f"{record.get('label', record.get('key'))}: FAILED: {record.get('error')}"
+    speed = record["speed"]
+    text = f"{record['label']}: {speed['fps']:.1f} fps ({speed['realtime_factor']:.2f}x real time)"
+    metrics = (record.get("accuracy") or {}).get("metrics") or {}
+    for name in ("HOTA", "MOTA", "AP50"):
+        if metrics.get(name) is not None:
+            text += f", {name} {metrics[name]:.1f}"
+    return text

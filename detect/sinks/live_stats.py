@@ -1,0 +1,129 @@
+"""Live numbers for a running stream: frame rate, capture->now latency, dropped frames.
+
+Shared by the `hud` live section, the JSONL `live_stats` lines and the `detect run` summary.
+Whole-run percentiles come from a fixed 1 ms histogram, so a run of days costs no more memory
+than a run of seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from detect.types import Packet
+
+HISTOGRAM_MS = 60_000
+
+
+def percentiles_ms(latencies_s: Iterable[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, float]:
+    """{'p50': ms, 'p95': ms, 'max': ms} of latencies in seconds ({} when there are none)."""
+    values = np.asarray(list(latencies_s), np.float64)
+    if values.size == 0:
+        return {}
+    out = {f"p{q:g}": round(float(np.percentile(values, q)) * 1000, 1) for q in qs}
+    out["max"] = round(float(values.max()) * 1000, 1)
+    return out
+
+
+def drop_ratio(packet: Packet) -> float:
+    """Share of the frames read so far that were dropped as stale (frame indices count every read)."""
+    read = packet.frame.index + 1
+    return packet.dropped / read if read > 0 else 0.0
+
+
+class RollingRate:
+    """Frames per second and median latency over the last `window_s` seconds."""
+
+    def __init__(self, window_s: float = 2.0) -> None:
+        self.window_s = window_s
+        self._times: deque[float] = deque()
+        self._latencies: deque[float] = deque()
+
+    def add(self, latency_s: float, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._times.append(now)
+        self._latencies.append(latency_s)
+        while self._times and now - self._times[0] > self.window_s:
+            self._times.popleft()
+            self._latencies.popleft()
+
+    @property
+    def fps(self) -> float:
+        if len(self._times) < 2:
+            return 0.0
+        span = self._times[-1] - self._times[0]
+        return (len(self._times) - 1) / span if span > 0 else 0.0
+
+    @property
+    def latency_s(self) -> float:
+        return float(np.median(self._latencies)) if self._latencies else 0.0
+
+
+class LatencyHistogram:
+    """Whole-run latency percentiles in 1 ms bins (the last bin holds everything >= 60 s)."""
+
+    def __init__(self) -> None:
+        self._counts = np.zeros(HISTOGRAM_MS + 1, np.int64)
+        self.count = 0
+        self.max_s = 0.0
+
+    def add(self, latency_s: float) -> None:
+        self._counts[min(HISTOGRAM_MS, max(0, int(latency_s * 1000)))] += 1
+        self.count += 1
+        self.max_s = max(self.max_s, latency_s)
+
+    def percentile_ms(self, q: float) -> float:
+        if not self.count:
+            return 0.0
+        rank = int(np.searchsorted(np.cumsum(self._counts), q / 100 * self.count))
+        return float(min(rank, HISTOGRAM_MS))
+
+
+class StatsLines:
+    """`{"event": "live_stats", ...}` records: one every `every_s` seconds for the window just
+    passed (a trend shows as rising numbers), and a final whole-run one (`"final": true`)."""
+
+    def __init__(self, every_s: float, source_id: str) -> None:
+        self.every_s = every_s
+        self.source_id = source_id
+        self._started = time.monotonic()
+        self._window_start = self._started
+        self._window: list[float] = []
+        self._window_dropped = 0
+        self._run = LatencyHistogram()
+        self._last: Packet | None = None
+
+    def add(self, packet: Packet) -> dict[str, Any] | None:
+        """Count one written frame; return a stats record when a window is complete."""
+        now = time.monotonic()
+        latency = now - packet.frame.capture_time
+        self._window.append(latency)
+        self._run.add(latency)
+        self._last = packet
+        if self.every_s <= 0 or now - self._window_start < self.every_s:
+            return None
+        record = self._record(now - self._window_start, len(self._window), percentiles_ms(self._window),
+                              packet.dropped - self._window_dropped)
+        self._window, self._window_start, self._window_dropped = [], now, packet.dropped
+        return record
+
+    def final(self) -> dict[str, Any] | None:
+        if self._last is None:
+            return None
+        seconds = time.monotonic() - self._started
+        latency = {"p50": self._run.percentile_ms(50), "p95": self._run.percentile_ms(95),
+                   "max": round(self._run.max_s * 1000, 1)}
+        record = self._record(seconds, self._run.count, latency, self._last.dropped)
+        record["final"] = True
+        return record
+
+    def _record(self, seconds: float, frames: int, latency: dict[str, float], dropped: int) -> dict[str, Any]:
+        assert self._last is not None
+        return {"event": "live_stats", "source": self.source_id, "seconds": round(seconds, 2), "frames": frames,
+                "fps": round(frames / seconds, 2) if seconds > 0 else 0.0, "latency_ms": latency,
+                "dropped": dropped, "dropped_total": self._last.dropped,
+                "drop_ratio": round(drop_ratio(self._last), 4)}

@@ -1,0 +1,83 @@
+"""`mjpeg`: watch the annotated result live in a browser (MJPEG over HTTP plus a tiny page).
+
+Frames are JPEG-encoded in the writer thread only while someone watches, then handed to the
+server's board; viewers take the newest frame in their own threads, so a slow or vanished
+viewer skips frames instead of slowing the pipeline (see mjpeg_server.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import Field
+
+from detect.errors import DetectError
+from detect.params import StageParams
+from detect.registry import sinks
+from detect.sinks.mjpeg_server import MjpegServer
+from detect.types import Packet, SourceInfo
+
+log = logging.getLogger(__name__)
+
+
+@sinks.register("mjpeg")
+class MjpegSink:
+    """Live annotated stream on http://HOST:PORT/ (page) and /stream.mjpg (multipart MJPEG) for browsers."""
+
+    class Params(StageParams):
+        host: str = Field("127.0.0.1", description="address to listen on (0.0.0.0 exposes the stream "
+                                                   "to the network: it has no password)")
+        port: int = Field(8080, ge=0, le=65535, description="TCP port (0 = any free port, logged)")
+        quality: int = Field(80, ge=1, le=100, description="JPEG quality")
+        max_width: int | None = Field(None, ge=16, description="scale frames down to at most this width")
+        send_timeout: float = Field(5.0, gt=0, le=120, description="a viewer that takes longer to accept "
+                                                                   "a frame is disconnected")
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self._server: MjpegServer | None = None
+        self.frames_sent = 0
+
+    @property
+    def path(self) -> str:
+        """The page's URL (listed with the run's outputs)."""
+        return self._server.url if self._server is not None else ""
+
+    @property
+    def url(self) -> str:
+        return self.path
+
+    @property
+    def viewers(self) -> int:
+        return self._server.viewers if self._server is not None else 0
+
+    def open(self, info: SourceInfo) -> None:
+        p = self.params
+        server = MjpegServer(p.host, p.port, title=f"detect: {info.source_id}", send_timeout=p.send_timeout)
+        try:
+            server.start()
+        except OSError as exc:
+            raise DetectError(f"cannot serve on {p.host}:{p.port}: {exc.strerror or exc} "
+                              f"(another program on that port? set port: 0 for any free one)") from None
+        self._server = server
+        log.info("watch the live result at %s", server.url)
+
+    def write(self, packet: Packet) -> None:
+        import cv2
+
+        if self._server is None or not self._server.viewers:
+            return
+        image = packet.canvas if packet.canvas is not None else packet.frame.image
+        limit = self.params.max_width
+        if limit and image.shape[1] > limit:
+            image = cv2.resize(image, (limit, round(image.shape[0] * limit / image.shape[1])),
+                               interpolation=cv2.INTER_AREA)
+        ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.params.quality])
+        if ok:
+            self._server.publish(data.tobytes())
+            self.frames_sent += 1
+
+    def close(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()

@@ -1,0 +1,74 @@
+"""`detect run` on a live stream as a user meets it: Ctrl-C / SIGTERM, the summary, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import decode_all, write_clip
+from live_helpers import CLI, REPO, camera, cli_env, live_config, start_cli, stream_source, wait_for_lines
+
+STOP_S = 2.0
+
+
+@pytest.mark.parametrize("signum,outage", [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGTERM, True)],
+                         ids=["SIGINT", "SIGTERM", "SIGTERM-while-reconnecting"])
+def test_a_signal_stops_within_2_s_with_playable_outputs(signum, outage, shared_videos: Path, tmp_path: Path):
+    config = tmp_path / "live.yaml"
+    with camera(shared_videos, fps=30) as cam:
+        source = stream_source(cam.url, reconnect={"initial": 1, "max": 10})
+        config.write_text(yaml.safe_dump(live_config(source, tmp_path, delay_s=0.05)))
+        proc = start_cli("run", str(config), "--quiet")
+        try:
+            wait_for_lines(tmp_path / "live.jsonl", 20, proc)
+            if outage:
+                cam.close()
+                time.sleep(1.5)  # the source is now waiting between reconnect attempts
+            sent = time.monotonic()
+            proc.send_signal(signum)
+            out, err = proc.communicate(timeout=10)
+            took = time.monotonic() - sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, err
+    assert took < STOP_S, f"stopped {took:.2f} s after the signal"
+    assert "(stopped early)" in out and "stale frames dropped" in out
+    assert "live: stream: 480x270 at" in out and "live: latency p50" in out and "p95" in out
+    frames = decode_all(tmp_path / "live.mp4")
+    lines = [json.loads(line) for line in (tmp_path / "live.jsonl").read_text().splitlines()]
+    assert len(frames) == len([r for r in lines if "event" not in r]) >= 20
+    assert lines[-1]["event"] == "live_stats" and lines[-1]["final"]
+
+
+def _one_line_error(config: dict, tmp_path: Path, env: dict[str, str] | None = None) -> tuple[str, float]:
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(config))
+    started = time.monotonic()
+    proc = subprocess.run([*CLI, "run", str(path), "--quiet"], cwd=REPO, env={**cli_env(), **(env or {})},
+                          capture_output=True, text=True, timeout=60)
+    took = time.monotonic() - started
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    return proc.stderr.strip(), took
+
+
+def test_no_camera_is_one_line_within_5_s(tmp_path: Path):
+    error, took = _one_line_error({"source": {"type": "webcam", "device": 7}, "detector": {"type": "scripted"}},
+                                  tmp_path)
+    assert error.startswith("error: source (webcam): no camera at index 7: /dev/video7 does not exist")
+    assert took < 5, f"{took:.1f} s, start-up included"
+
+
+def test_no_display_is_one_line(tmp_path: Path):
+    clip = write_clip(tmp_path / "c.mp4", frames=3)
+    config = {"source": {"type": "video", "path": str(clip)}, "detector": {"type": "scripted"},
+              "sinks": [{"type": "display"}]}
+    error, _ = _one_line_error(config, tmp_path, env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert error.startswith("error: sinks[0] (display): no display (DISPLAY is not set")
