@@ -125,7 +125,7 @@ def _stop_signals(pipeline: Pipeline) -> Iterator[None]:
 
 def _latency_line(result: RunResult) -> str:
     """Capture -> all outputs written, p50/p95, and the share of frames dropped as stale."""
-    from detect.sinks.live_stats import percentiles_ms
+    from detect.live_stats import percentiles_ms
 
     latency = percentiles_ms(result.latencies)
     read = result.frames + result.dropped

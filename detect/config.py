@@ -158,12 +158,17 @@ def load(path: str | os.PathLike[str], overrides: list[str] | None = None, sourc
 def source_override(current: Any, path: str) -> dict[str, Any]:
     """`--source PATH`: keep the configured source's options when the kind matches."""
     kind = infer_source_type(path)
+    key = "device" if kind == "webcam" else "path"
+    value: Any = int(path) if path.isdigit() else path
     if isinstance(current, dict) and current.get("type") == kind:
-        return {**current, "path": path}
-    return {"type": kind, "path": path}
+        return {**current, key: value}
+    return {"type": kind, key: value}
 
 
 def infer_source_type(path: str) -> str:
+    """A camera index or /dev/videoN, a URL, a folder or glob of images, else a video file."""
+    if path.isdigit() or path.startswith("/dev/video"):
+        return "webcam"
     if "://" in path:
         return "stream"
     if Path(path).is_dir() or any(ch in path for ch in "*?["):

@@ -184,7 +184,8 @@ class Pipeline:
             if threaded:
                 stats = runtime.run_pipeline(frames, steps, write, self.config.runtime.queue_size,
                                              policy="latest" if self.live else "block", stop=self.stop,
-                                             stats=self.stats)
+                                             stats=self.stats, merge=_keep_events,
+                                             interrupt=getattr(self.source.stage, "interrupt", None))
             else:
                 stats = runtime.run_sync(frames, steps, write)
             result.seconds = time.perf_counter() - t1
@@ -217,6 +218,13 @@ def _packet(frame: Frame, decode_s: float, events: tuple = (), dropped: int = 0)
         frame = dataclasses.replace(frame, capture_time=time.monotonic())
     return Packet(frame=frame, detections=Detections.empty(), timings={"decode": decode_s},
                   events=events, dropped=dropped)
+
+
+def _keep_events(dropped: Packet, newer: Packet) -> Packet:
+    """A live frame replaced before processing passes its events (a reconnect gap) on."""
+    if not dropped.events:
+        return newer
+    return dataclasses.replace(newer, events=dropped.events + newer.events)
 
 
 def _account(result: RunResult, packet: Packet) -> None:

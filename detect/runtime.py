@@ -50,26 +50,37 @@ class _State:
 
 
 class LatestSlot:
-    """A one-item mailbox: a new frame replaces an unread one (counted as dropped)."""
+    """A one-item mailbox: a new frame replaces an unread one (counted as dropped).
 
-    def __init__(self, stats: RunStats) -> None:
+    The end marker never replaces an unread frame (the last frame of a realtime file is kept),
+    and `merge(old, new)` lets the replacing item inherit what must not be lost (events)."""
+
+    def __init__(self, stats: RunStats, merge: Callable[[Any, Any], Any] | None = None) -> None:
         self._cond = threading.Condition()
         self._item: Any = None
         self._full = False
+        self._ended = False
         self._stats = stats
+        self._merge = merge
 
     def put(self, item: Any, timeout: float | None = None) -> None:
         with self._cond:
-            if self._full and self._item is not END:
-                self._stats.dropped += 1
-            if not (self._full and self._item is END):
+            if item is END:
+                self._ended = True
+            elif not self._ended:
+                if self._full:
+                    self._stats.dropped += 1
+                    if self._merge is not None:
+                        item = self._merge(self._item, item)
                 self._item, self._full = item, True
             self._cond.notify()
 
     def get(self, timeout: float | None = None) -> Any:
         with self._cond:
-            if not self._cond.wait_for(lambda: self._full, timeout):
+            if not self._cond.wait_for(lambda: self._full or self._ended, timeout):
                 raise queue.Empty
+            if not self._full:
+                return END
             item, self._item, self._full = self._item, None, False
             return item
 
@@ -85,13 +96,17 @@ def run_pipeline(
     policy: str = "block",
     stop: threading.Event | None = None,
     stats: RunStats | None = None,
+    merge: Callable[[Any, Any], Any] | None = None,
+    interrupt: Callable[[], None] | None = None,
 ) -> RunStats:
     """Run reader, each step and the writer concurrently; return counts, raise the first error.
 
-    `stats` may be passed in so stages can read the live drop count while the run goes on."""
+    `stats` may be passed in so stages can read the live drop count while the run goes on;
+    `merge` combines a dropped live item into its replacement; `interrupt` wakes a source that
+    waits for a camera (it must only set a flag: it may run in a signal handler's aftermath)."""
     state = _State(stop or threading.Event())
     stats = stats if stats is not None else RunStats()
-    first: Any = LatestSlot(stats) if policy == "latest" else queue.Queue(maxsize=queue_size)
+    first: Any = LatestSlot(stats, merge) if policy == "latest" else queue.Queue(maxsize=queue_size)
     queues = [first] + [queue.Queue(maxsize=queue_size) for _ in steps]
 
     def reader() -> None:
@@ -143,15 +158,20 @@ def run_pipeline(
     for t in others:
         t.start()
     try:
-        _wait(others)
+        _wait(others, state.stop)
     except KeyboardInterrupt:
         stats.interrupted = True
         state.stop.set()
-        _unblock_reader(reader_thread, first)
+    try:
+        if state.stop.is_set():
+            stats.interrupted = state.error is None
+            if interrupt is not None:
+                interrupt()
+            _unblock_reader(reader_thread, first)
         _wait(others)
     finally:
         state.stop.set()
-        reader_thread.join(timeout=READER_JOIN_S)
+        reader_thread.join(timeout=0 if stats.interrupted else READER_JOIN_S)
     if state.error is not None:
         raise state.error
     return stats
@@ -174,10 +194,12 @@ def _take(q_in: Any, batch: int) -> tuple[list[Any], bool]:
     return items, False
 
 
-def _wait(threads: list[threading.Thread]) -> None:
-    """Join with a timeout so Ctrl-C reaches the main thread promptly."""
+def _wait(threads: list[threading.Thread], stop: threading.Event | None = None) -> None:
+    """Join with a timeout so Ctrl-C reaches the main thread promptly; return early on `stop`."""
     for t in threads:
         while t.is_alive():
+            if stop is not None and stop.is_set():
+                return
             t.join(timeout=0.1)
 
 

@@ -23,7 +23,7 @@ from pydantic import Field, field_validator
 
 from detect.params import StageParams
 from detect.registry import annotators
-from detect.sinks.live_stats import RollingRate, drop_ratio
+from detect.live_stats import RollingRate, drop_ratio
 from detect.types import Packet
 
 Color = tuple[int, int, int]

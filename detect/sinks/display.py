@@ -36,7 +36,8 @@ def display_problem() -> str | None:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         return "no display (DISPLAY is not set: a headless machine or an SSH session without -X)"
     try:
-        probe = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+        probe = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                               timeout=PROBE_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
         return f"the display did not answer within {PROBE_TIMEOUT_S:g} s"
     if probe.returncode != 0:

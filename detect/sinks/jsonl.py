@@ -12,7 +12,7 @@ from pydantic import Field
 
 from detect.params import StageParams
 from detect.registry import sinks
-from detect.sinks.live_stats import StatsLines
+from detect.live_stats import StatsLines
 from detect.types import Detections, Packet, SourceInfo
 
 

@@ -75,7 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.0"
 
-    def do_GET(self) -> None:  # noqa: N802  (http.server's naming)
+    def do_GET(self) -> None:  # http.server's naming
         path = self.path.split("?", 1)[0]
         if path in ("/", "/index.html"):
             self._send(200, "text/html; charset=utf-8", PAGE.format(title=self.server.title).encode())
@@ -121,7 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         with self.server.viewers_lock:
             self.server.viewers.add(self.connection)
-        seen = 0
+        seen = board.seq  # live from here: no stale frame left from an earlier viewer
         try:
             while not board.closed:
                 item = board.newer_than(seen, timeout=0.25)
@@ -137,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
             with self.server.viewers_lock:
                 self.server.viewers.discard(self.connection)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         log.debug("mjpeg %s: " + format, self.client_address[0], *args)
 
 

@@ -17,13 +17,16 @@ from detect.types import Packet, SourceInfo
 log = logging.getLogger(__name__)
 
 
+LIVE_TIME_BASE = Fraction(1, 1000)
+
+
 def partial_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.partial")
 
 
 @sinks.register("video")
 class VideoSink:
-    """H.264/yuv420p mp4 (libx264 via PyAV), same frame count and rate as the source."""
+    """H.264/yuv420p mp4 (libx264 via PyAV): files keep frame count and rate; live keeps real time."""
 
     class Params(StageParams):
         path: str = Field(description="output .mp4 file")
@@ -51,7 +54,10 @@ class VideoSink:
         self._size = (info.width - info.width % 2, info.height - info.height % 2)
         stream.width, stream.height = self._size
         stream.pix_fmt = "yuv420p"
-        stream.codec_context.time_base = Fraction(1) / rate
+        self._live = info.live
+        stream.codec_context.time_base = LIVE_TIME_BASE if info.live else Fraction(1) / rate
+        self._first_pts: float | None = None
+        self._last_pts = -1
         stream.codec_context.options = {"crf": str(self.params.crf), "preset": self.params.preset}
         if self.params.threads:
             stream.codec_context.thread_count = self.params.threads
@@ -64,10 +70,21 @@ class VideoSink:
         image = packet.canvas if packet.canvas is not None else packet.frame.image
         image = self._fit(image)
         frame = av.VideoFrame.from_ndarray(image, format="bgr24")
-        frame.pts = self.frames_written
+        frame.pts = self._pts(packet.frame.pts_s)
         frame.time_base = self._stream.codec_context.time_base
         self._container.mux(self._stream.encode(frame))
         self.frames_written += 1
+
+    def _pts(self, pts_s: float) -> int:
+        """Files: one tick per frame (same rate as the input). Live: the frame's own clock in ms,
+        so a run that dropped stale frames still plays at real speed."""
+        if not self._live:
+            return self.frames_written
+        if self._first_pts is None:
+            self._first_pts = pts_s
+        pts = max(self._last_pts + 1, round((pts_s - self._first_pts) * 1000))
+        self._last_pts = pts
+        return pts
 
     def _fit(self, image: np.ndarray) -> np.ndarray:
         """Even dimensions for 4:2:0; a frame of another size (after a reconnect) is scaled."""

@@ -65,13 +65,22 @@ class _AvConnection:
         self.settings: dict[str, Any] = {"codec": stream.codec_context.name, "format": self._container.format.name}
         self._stall_timeout = stall_timeout
         self._read_timeout = read_timeout
+        self.damaged = 0
         self._frames = self._decode()
 
     def _decode(self) -> Iterator[av.VideoFrame | None]:
         """Pictures as they decode, and None for each packet that gave none (so a stream of
-        data without pictures is noticed as a stall)."""
+        data without pictures is noticed as a stall). A damaged packet (a lost UDP datagram, a
+        truncated JPEG) is skipped and counted: one bad picture is no reason to reconnect."""
+        import av
+
         for packet in self._container.demux(self._stream):
-            frames = packet.decode()
+            try:
+                frames = packet.decode()
+            except av.InvalidDataError as exc:
+                self.damaged += 1
+                log.debug("skipped a damaged packet (%d so far): %s", self.damaged, _reason(exc))
+                frames = []
             if not frames:
                 yield None
             yield from frames

@@ -49,7 +49,7 @@ def call_with_timeout(fn: Callable[[], T], timeout: float, what: str) -> T:
     def run() -> None:
         try:
             box["value"] = fn()
-        except BaseException as exc:  # handed to the caller below, never lost
+        except BaseException as exc:  # noqa: BLE001  (re-raised in the caller below, never lost)
             box["error"] = exc
 
     thread = threading.Thread(target=run, name="detect-camera-open", daemon=True)

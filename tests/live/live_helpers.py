@@ -31,8 +31,8 @@ CLIP = "highway_udacity_solidWhiteRight.mp4"
 RUN_LIMIT_S = 20.0
 # `detect run` as the console script runs it, with the tests' scripted detector registered.
 CLI = [sys.executable, "-c",
-       f"import sys; sys.path.insert(0, {str(TESTS)!r}); import conftest; from detect.cli import main; "
-       "sys.exit(main(sys.argv[1:]))"]
+       (f"import sys; sys.path.insert(0, {str(TESTS)!r}); import conftest; from detect.cli import main; "
+        "sys.exit(main(sys.argv[1:]))")]
 
 
 @lru_cache(maxsize=4)

@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import decode_all, write_clip
-from live_helpers import CLI, REPO, camera, cli_env, live_config, start_cli, stream_source, wait_for_lines
+from live_helpers import (
+    CLI,
+    REPO,
+    camera,
+    cli_env,
+    live_config,
+    start_cli,
+    stream_source,
+    wait_for_lines,
+)
 
 STOP_S = 2.0
 
@@ -52,7 +61,7 @@ def _one_line_error(config: dict, tmp_path: Path, env: dict[str, str] | None = N
     path.write_text(yaml.safe_dump(config))
     started = time.monotonic()
     proc = subprocess.run([*CLI, "run", str(path), "--quiet"], cwd=REPO, env={**cli_env(), **(env or {})},
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, check=False)
     took = time.monotonic() - started
     assert proc.returncode == 2, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr

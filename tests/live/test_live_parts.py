@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from live_helpers import CLIP, build_live, run_frames
+from live_helpers import CLIP, REPO, build_live, run_frames
 from pydantic import ValidationError
 
 from detect.annotators.hud import HudAnnotator
-from detect.sinks.live_stats import LatencyHistogram, StatsLines, percentiles_ms
+from detect.config import load
+from detect.live_stats import LatencyHistogram, StatsLines, percentiles_ms
 from detect.sources.backoff import ReconnectParams, delays
 from detect.sources.video import VideoSource
 from detect.types import Detections, Frame, Packet
@@ -92,3 +93,12 @@ def test_a_realtime_file_with_a_slow_detector_drops_stale_frames(shared_videos: 
     result = run_frames(build_live(config), frames=10_000)
     assert result.dropped > 0 and result.frames + result.dropped == 50
     assert max(result.latencies) < 0.12 + 0.2
+
+
+def test_the_live_configs_load_and_take_a_url_from_source():
+    webcam = load(REPO / "configs" / "webcam.yaml")
+    assert webcam.source.type == "webcam" and webcam.source.params.fourcc == "MJPG"
+    assert [s.type for s in webcam.sinks] == ["display", "mjpeg", "jsonl"]
+    stream = load(REPO / "configs" / "stream.yaml", source="rtsp://u:pw@10.0.0.5/stream1")
+    assert stream.source.type == "stream" and stream.source.params.path == "rtsp://u:pw@10.0.0.5/stream1"
+    assert stream.source.params.transport == "tcp" and stream.source.params.reconnect.max_attempts is None

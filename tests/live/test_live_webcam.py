@@ -72,7 +72,7 @@ class GrantsLess:
     def get(self, prop: int) -> float:
         return float(self.values.get(prop, 0))
 
-    def getBackendName(self) -> str:  # noqa: N802  (OpenCV's name)
+    def getBackendName(self) -> str:  # OpenCV's name
         return "V4L2"
 
     def read(self) -> tuple[bool, np.ndarray]:
