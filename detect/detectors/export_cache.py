@@ -32,29 +32,35 @@ def file_hash(path: Path) -> str:
 
 
 def cache_key(weights: Path, backend: str, shape: tuple[int, int], half: bool, batch: int,
-              int8_calibration: str | None = None) -> str:
-    if int8_calibration is not None:
-        from detect.detectors.calibration import identity
-
-        precision = f"int8-{identity(int8_calibration)}"
+              int8: bool = False, calibration_key: str | None = None) -> str:
+    if int8:
+        precision = f"int8-{calibration_key}" if calibration_key else "int8"
     else:
         precision = "fp16" if half else "fp32"
     return f"{weights.stem}-{file_hash(weights)}-{backend}-{shape[0]}x{shape[1]}-{precision}-b{batch}"
 
 
 def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = False, batch: int = 1,
-             device: str = "cpu", int8_calibration: str | None = None) -> str:
+             device: str = "cpu", int8_calibration: str | None = None, calibration_in_key: bool = False) -> str:
     """Path of the exported model, exporting through Ultralytics on the first call only.
 
     With `int8_calibration` (a video or image folder of the user's footage) the export is INT8,
-    calibrated by NNCF on a sample of those frames (OpenVINO only)."""
+    calibrated by NNCF on a sample of those frames (OpenVINO only). The calibration material is
+    part of the cache key only when chosen explicitly; by default the first footage calibrates
+    the one INT8 export that later runs reuse."""
     if backend not in FORMATS:
         raise ConfigError(f"detector.backend: cannot export to '{backend}' (choose from {', '.join(FORMATS)})")
     if int8_calibration is not None and backend != "openvino":
         raise ConfigError(f"detector.int8: INT8 export is supported for backend openvino, not {backend}")
     source = Path(weights)
     fmt, suffix = FORMATS[backend]
-    target = cache_dir() / "exports" / cache_key(source, backend, shape, half, batch, int8_calibration)
+    calibration_key = None
+    if int8_calibration is not None and calibration_in_key:
+        from detect.detectors.calibration import identity
+
+        calibration_key = identity(int8_calibration)
+    key = cache_key(source, backend, shape, half, batch, int8_calibration is not None, calibration_key)
+    target = cache_dir() / "exports" / key
     artifact = target / f"{source.stem}{suffix}"
     if artifact.exists():
         return str(artifact)

@@ -62,7 +62,7 @@ class UltralyticsDetector:
         half: bool = Field(False, description="FP16 inference (CUDA, or FP16 exports)")
         int8: bool = Field(False, description="INT8 OpenVINO export, calibrated on your footage (see calibration)")
         calibration: str | None = Field(None, description="video or image folder for INT8 calibration "
-                                                           "(default: the source file)")
+                                                           "(default: the first source file exported with)")
         max_det: int = Field(300, ge=1, le=10000, description="maximum boxes per frame")
         classes: list[str] | None = Field(None, description="class names to keep (default: all)")
         batch: int = Field(1, ge=1, le=64, description="frames per inference call (file sources)")
@@ -104,7 +104,8 @@ class UltralyticsDetector:
             from detect.detectors.export_cache import exported
 
             path = exported(path, kind, shape or (p.imgsz, p.imgsz), half=p.half, batch=p.batch, device=device,
-                            int8_calibration=self._calibration(info) if p.int8 else None)
+                            int8_calibration=self._calibration(info) if p.int8 else None,
+                            calibration_in_key=p.calibration is not None)
         elif p.int8:
             raise ConfigError("detector.int8: INT8 needs a .pt to export from with backend: openvino "
                               f"({Path(path).name} is used as it is)")

@@ -68,8 +68,10 @@ class VideoSink:
         import av
 
         image = packet.canvas if packet.canvas is not None else packet.frame.image
-        image = self._fit(image)
-        frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+        import cv2
+
+        yuv = cv2.cvtColor(self._fit(image), cv2.COLOR_BGR2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         frame.pts = self._pts(packet.frame.pts_s)
         frame.time_base = self._stream.codec_context.time_base
         self._container.mux(self._stream.encode(frame))

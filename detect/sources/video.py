@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from detect.errors import SourceError
@@ -20,6 +21,15 @@ from detect.registry import sources
 from detect.types import Frame, SourceInfo
 
 log = logging.getLogger(__name__)
+
+
+def to_bgr(frame) -> np.ndarray:
+    """Decoded picture -> BGR. OpenCV's I420 conversion is ~3x faster than swscale's bgr24 here."""
+    import cv2
+
+    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
+        return cv2.cvtColor(frame.to_ndarray(format="yuv420p"), cv2.COLOR_YUV2BGR_I420)
+    return frame.to_ndarray(format="bgr24")
 
 
 @sources.register("video")
@@ -122,7 +132,7 @@ class VideoSource:
             if end is not None and pts >= end - 1e-6:
                 break
             if decoded % stride == 0:
-                image = frame.to_ndarray(format="bgr24")
+                image = to_bgr(frame)
                 captured = 0.0
                 if self.params.realtime:
                     clock = clock or (time.monotonic(), pts)
