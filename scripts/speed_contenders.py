@@ -30,7 +30,8 @@ def yolo_track(model: str, source: str, out: str) -> tuple[int, float, float]:
     return frames, first, last
 
 
-def detect_run(config: str, source: str, out: str, rss_at: list[int]) -> tuple[int, float, float, dict]:
+def detect_run(config: str, source: str, out: str, rss_at: list[int],
+               overrides: list[str]) -> tuple[int, float, float, dict]:
     """`detect run CONFIG --source CLIP` through the library (same code path as the CLI)."""
     import psutil
 
@@ -51,7 +52,7 @@ def detect_run(config: str, source: str, out: str, rss_at: list[int]) -> tuple[i
         if count in rss_at:
             rss[count] = process.memory_info().rss
 
-    overrides = [f"sinks.0.path={out}/fast.mp4", f"sinks.1.path={out}/fast.jsonl"]
+    overrides = [f"sinks.0.path={out}/fast.mp4", f"sinks.1.path={out}/fast.jsonl", *overrides]
     result = build(load(config, overrides, source)).run(on_packet=on_packet)
     return result.frames, stamps["first"], stamps["last"], {"rss": rss, "backend": result.backend}
 
@@ -86,12 +87,13 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--t0", type=float, required=True)
     parser.add_argument("--rss-at", type=int, nargs="*", default=[])
+    parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
     extra: dict = {}
     if args.kind == "yolo_track":
         frames, first, last = yolo_track(args.model, args.source, args.out)
     elif args.kind == "detect_run":
-        frames, first, last, extra = detect_run(args.config, args.source, args.out, args.rss_at)
+        frames, first, last, extra = detect_run(args.config, args.source, args.out, args.rss_at, args.overrides)
     else:
         frames, first, last = bare_detector(args.config, args.source)
     steady = (frames - 1) / (last - first) if frames > 1 and last > first else 0.0
