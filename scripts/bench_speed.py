@@ -56,7 +56,8 @@ def run_contender(args: list[str], out: Path) -> dict:
     wall = time.time() - t0
     stdout, stderr = proc.stdout.read(), proc.stderr.read()
     if status != 0:
-        raise RuntimeError(f"{args[0]} failed:\n{stderr[-3000:]}")
+        how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
+        raise RuntimeError(f"{args[0]} failed ({how}):\n{stderr[-3000:]}\n{stdout[-1000:]}")
     result = json.loads(stdout.strip().splitlines()[-1])
     result.update(wall_s=wall, wall_fps=result["frames"] / wall, peak_rss_mb=usage.ru_maxrss / 1024)
     return result
