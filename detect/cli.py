@@ -1,4 +1,4 @@
-"""`detect run | validate | list`: user errors print as one line, real bugs as tracebacks."""
+"""`detect run | validate | list | eval | bench`: user errors print as one line, real bugs as tracebacks."""
 
 from __future__ import annotations
 

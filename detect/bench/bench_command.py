@@ -18,7 +18,8 @@ def bench_main(args: argparse.Namespace) -> int:
     """Exit 0 when every combination succeeded, 1 when some failed (their errors are listed)."""
     spec = load_spec(args.spec, args.overrides)
     out_dir = Path(args.out)
-    outcome = run_bench(spec, out_dir, force=args.force, progress=not args.quiet and sys.stderr.isatty())
+    outcome = run_bench(spec, out_dir, force=args.force, progress=not args.quiet and sys.stderr.isatty(),
+                        spec_path=str(args.spec))
     report = build_report(outcome.results, spec, str(args.spec))
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = write_report_json(report, out_dir / "bench.json")

@@ -21,7 +21,7 @@ from detect.config import parse
 from detect.errors import ConfigError
 from detect.registry import REGISTRIES
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 """Bump when the meaning of a stored result changes: every cached combination then runs again."""
 
 DEFAULT_DETECTOR = "ultralytics"
@@ -46,8 +46,12 @@ class Combination:
         return f"{self.detector_label} | {self.tracker_label} | {self.clip.label}"
 
 
-def expand_spec(spec: BenchSpec) -> list[Combination]:
-    """All combinations, detector-major (a model is loaded for all its clips in a row); all problems in one error."""
+def expand_spec(spec: BenchSpec, path: str | None = None) -> list[Combination]:
+    """All combinations, detector-major (a model is loaded for all its clips in a row); all problems in one error.
+
+    This is the second pass after the spec's own shape (spec.py): each stage is judged by
+    the pipeline's config code, and `path` (the spec file) prefixes the error like a config's.
+    """
     errors: list[str] = []
     detectors = _detectors(spec, errors)
     trackers = [(j, _tracker_entry(t)) for j, t in enumerate(spec.trackers)]
@@ -60,7 +64,7 @@ def expand_spec(spec: BenchSpec) -> list[Combination]:
                 if combo is not None:
                     combos.append(combo)
     if errors:
-        raise ConfigError(list(dict.fromkeys(errors)))
+        raise ConfigError(list(dict.fromkeys(errors)), path=path)
     return combos
 
 

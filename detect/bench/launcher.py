@@ -47,7 +47,8 @@ def _launch(args: list[str], log_path: Path, timeout_s: float) -> str | None:
     with log_path.open("w", encoding="utf-8") as log:
         try:
             code = subprocess.run([sys.executable, "-m", "detect.bench.worker", *args], stdout=log,
-                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=timeout_s).returncode
+                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=timeout_s,
+                                  check=False).returncode
         except subprocess.TimeoutExpired:
             return f"timed out after {timeout_s:g} s (measure.timeout_s); log: {log_path}"
     if code == 0:

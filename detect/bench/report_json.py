@@ -14,10 +14,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from detect.bench.json_files import write_json
 from detect.bench.nan_json import nan_to_none
 from detect.bench.platform_info import platform_info
 from detect.bench.spec import BenchSpec
-from detect.bench.json_files import write_json
 
 SCHEMA = "detect.bench"
 SCHEMA_VERSION = 1

@@ -13,8 +13,9 @@ How to read it:
   frames stream / wall time / logical cores) and RSS (peak resident memory of the worker
   process that ran this one combination) come from the threaded run, the same code path as
   `detect run`. load s / warmup s: model load (exports are prepared before timing) and
-  warm-up inference, in a fresh process. `load` is the machine's 1-minute load average as
-  the combination started: anything well above 0 means other work shared the CPU.
+  warm-up inference, in a fresh process. `bg CPU %` is the share of the machine other
+  processes (and the hypervisor) used while frames streamed: well above 0 means the speed
+  numbers of that row were measured on a shared CPU.
 - Per-stage latencies come from a second, serial run of the same frames (stages do not
   overlap there, so they add up to its wall time; `sum/wall` shows how closely). Detector
   stages (preprocess, inference, postprocess) count only frames the detector ran on.
@@ -32,10 +33,10 @@ def markdown_report(report: dict[str, Any], plots: dict[str, Path], out_dir: Pat
     summary = report["summary"]
     parts = [
         "# detect bench",
-        f"Spec `{report.get('spec_path')}`, {summary['combinations']} combinations ({summary['ok']} ok, "
-        f"{summary['failed']} failed), created {report['created']}.",
-        f"Platform: {platform['cpu']}, {platform['physical_cores']} cores / {platform['logical_cores']} threads, "
-        f"{platform['memory_gb']} GB, {platform['os']}, Python {platform['python']}; {versions}.",
+        (f"Spec `{report.get('spec_path')}`, {summary['combinations']} combinations ({summary['ok']} ok, "
+         f"{summary['failed']} failed), created {report['created']}."),
+        (f"Platform: {platform['cpu']}, {platform['physical_cores']} cores / {platform['logical_cores']} threads, "
+         f"{platform['memory_gb']} GB, {platform['os']}, Python {platform['python']}; {versions}."),
         "## Speed and accuracy",
         markdown_table(MAIN_HEADERS, main_rows(results)),
     ]

@@ -24,6 +24,7 @@ from detect.bench.json_files import read_json
 from detect.bench.launcher import Launcher, SubprocessLauncher
 from detect.bench.spec import BenchSpec
 from detect.bench.summary_line import summary_line
+from detect.errors import DetectError
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,10 @@ class BenchOutcome:
 
 
 def run_bench(spec: BenchSpec, out_dir: Path, force: bool = False, progress: bool = False,
-              launcher: Launcher | None = None) -> BenchOutcome:
+              launcher: Launcher | None = None, spec_path: str | None = None) -> BenchOutcome:
     """Expand, reuse stored results, prepare exports, run the rest with a progress bar across combinations."""
     launcher = launcher or SubprocessLauncher()
-    combos = expand_spec(spec)
+    combos = expand_spec(spec, spec_path)
     combos_dir = out_dir / COMBOS_DIR
     outcome = BenchOutcome()
     records: dict[str, dict[str, Any]] = {}
@@ -58,14 +59,15 @@ def run_bench(spec: BenchSpec, out_dir: Path, force: bool = False, progress: boo
             outcome.reused += 1
         else:
             pending.append(combo)
-    requests = {combo.key: build_request(combo, spec, combos_dir / combo.key) for combo in pending}
+    requests, errors = _requests(pending, spec, combos_dir)
     with _bar(len(combos), outcome.reused, progress) as bar:
-        prepare_errors = _prepare(pending, requests, combos_dir, launcher, spec.measure.timeout_s, bar)
+        prepare_errors = _prepare([c for c in pending if c.key in requests], requests, combos_dir, launcher,
+                                  spec.measure.timeout_s, bar)
         for combo in pending:
             if bar is not None:
                 bar.set_description(combo.label)
-            record = _run_one(combo, requests[combo.key], combos_dir, launcher, spec.measure.timeout_s,
-                              prepare_errors.get(_detector_id(combo)))
+            error = errors.get(combo.key) or prepare_errors.get(_detector_id(combo))
+            record = _run_one(combo, requests.get(combo.key, {}), combos_dir, launcher, spec.measure.timeout_s, error)
             records[combo.key] = record
             outcome.ran += 1
             outcome.failed += record["status"] != "ok"
@@ -88,11 +90,23 @@ def result_path(combos_dir: Path, combo: Combination) -> Path:
     return combos_dir / f"{combo.key}.json"
 
 
+def _requests(pending: list[Combination], spec: BenchSpec,
+              combos_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Worker requests by key; a clip that cannot be prepared (no frame rate for `frames:`) fails alone."""
+    requests, errors = {}, {}
+    for combo in pending:
+        try:
+            requests[combo.key] = build_request(combo, spec, combos_dir / combo.key)
+        except DetectError as exc:
+            errors[combo.key] = str(exc)
+    return requests, errors
+
+
 def _run_one(combo: Combination, request: dict[str, Any], combos_dir: Path, launcher: Launcher,
-             timeout_s: float, prepare_error: str | None) -> dict[str, Any]:
+             timeout_s: float, known_error: str | None) -> dict[str, Any]:
     path = result_path(combos_dir, combo)
     path.unlink(missing_ok=True)
-    error = prepare_error or launcher.run(request, path, combos_dir / combo.key, timeout_s)
+    error = known_error or launcher.run(request, path, combos_dir / combo.key, timeout_s)
     record = read_json(path) if error is None else None
     if record is None:
         return {"status": "failed", "error": error or "unreadable result", **describe(combo), "cached": False}
@@ -122,7 +136,9 @@ def _needs_export(detector: dict[str, Any]) -> bool:
 
 
 def _detector_id(combo: Combination) -> str:
-    return hashlib.sha256(json.dumps(combo.detector, sort_keys=True).encode()).hexdigest()[:10]
+    """The detector's identity for exporting: kept classes only filter outputs, the exported model is the same."""
+    params = {k: v for k, v in combo.detector.items() if k != "classes"}
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
 
 
 def _say(bar: Any, text: str) -> None:

@@ -20,7 +20,9 @@ def speed_report(threaded: Pass, serial: Pass | None, peak_rss_mb: float) -> dic
     result = threaded.result
     fps_in = result.info.fps if result.info else 0.0
     video_s = result.frames / fps_in if fps_in else 0.0
-    cores = threaded.cpu_seconds / threaded.stream_seconds if threaded.stream_seconds > 0 else 0.0
+    stream_s = threaded.stream_seconds
+    cores = threaded.cpu_seconds / stream_s if stream_s > 0 else 0.0
+    logical = psutil.cpu_count() or 1
     report: dict[str, Any] = {
         "fps": result.fps,
         "realtime_factor": video_s / result.seconds if result.seconds > 0 else 0.0,
@@ -29,7 +31,8 @@ def speed_report(threaded: Pass, serial: Pass | None, peak_rss_mb: float) -> dic
         "load_s": result.load_seconds,
         "warmup_s": result.warmup_seconds,
         "cpu_cores_used": cores,
-        "cpu_util_pct": 100.0 * cores / (psutil.cpu_count() or 1),
+        "cpu_util_pct": 100.0 * cores / logical,
+        "background_cpu_pct": 100.0 * threaded.background_cpu_seconds / (stream_s * logical) if stream_s > 0 else 0.0,
         "peak_rss_mb": peak_rss_mb,
         "latency_ms": percentiles_ms(result.latencies),
         "threaded_stages": stage_summary(result.stage_times, result.frames),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+BUSY_PCT = 10.0
+"""Background CPU above this share of the machine is called out: the speed numbers are then pessimistic."""
+
 
 def summary_line(record: dict[str, Any]) -> str:
     """`yolo11n/torch/640 | bytetrack | TUD: 14.2 fps (0.57x real time), HOTA 41.0, AP50 70.1`."""
@@ -15,4 +18,7 @@ def summary_line(record: dict[str, Any]) -> str:
     for name in ("HOTA", "MOTA", "AP50"):
         if metrics.get(name) is not None:
             text += f", {name} {metrics[name]:.1f}"
+    background = speed.get("background_cpu_pct") or 0.0
+    if background > BUSY_PCT:
+        text += f" [shared CPU: other processes used {background:.0f} % of it]"
     return text

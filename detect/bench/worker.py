@@ -40,7 +40,6 @@ RESULT_STATUS_OK = "ok"
 def run_combination(request: dict[str, Any]) -> dict[str, Any]:
     """Both passes, then accuracy; every number of the combination as plain JSON values."""
     started = time.perf_counter()
-    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     threaded = measured_run(request["threaded"], threaded=True)
     rss = peak_rss_mb()
     serial = measured_run(request["serial"], threaded=False) if request.get("serial") else None
@@ -64,7 +63,7 @@ def run_combination(request: dict[str, Any]) -> dict[str, Any]:
             "warnings": result.warnings,
             "outputs": result.outputs,
         },
-        "speed": {**speed_report(threaded, serial, rss), "system_load_1m": load_before},
+        "speed": speed_report(threaded, serial, rss),
         "accuracy": accuracy,
         "platform": platform_info(),
         "worker_seconds": time.perf_counter() - started,

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from detect.bench.combos import CACHE_VERSION
+from detect.bench.json_files import write_json
 from detect.bench.measured_run import Pass
 from detect.bench.speed import speed_report
-from detect.bench.json_files import write_json
 from detect.pipeline import RunResult
 from detect.types import SourceInfo
 
@@ -37,7 +37,8 @@ def fake_pass(frames: int = 10, seconds: float = 0.5) -> Pass:
                        latencies=[per_frame * 2] * frames,
                        stage_times={"decode": [per_frame * 0.1] * frames, "inference": [per_frame * 0.8] * frames,
                                     "track": [per_frame * 0.05] * frames, "encode": [per_frame * 0.03] * frames})
-    return Pass(result, cpu_seconds=seconds * 1.5, stream_seconds=seconds, first_pts=0.0)
+    return Pass(result, cpu_seconds=seconds * 1.5, stream_seconds=seconds, first_pts=0.0,
+                machine_busy_seconds=seconds * 1.6)
 
 
 def fake_record(request: dict[str, Any], fps_scale: float = 1.0, hota: float | None = 50.0) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def fake_record(request: dict[str, Any], fps_scale: float = 1.0, hota: float | N
         "cache_version": CACHE_VERSION, "status": "ok", **request["combination"],
         "run": {"frames": 10, "width": 160, "height": 96, "source_fps": 10.0, "video_seconds": 1.0,
                 "backend": "torch", "tracks": 1, "warnings": [], "outputs": []},
-        "speed": {**speed_report(threaded, fake_pass(), 300.0), "system_load_1m": 0.5},
+        "speed": speed_report(threaded, fake_pass(), 300.0),
         "accuracy": accuracy,
     }
 

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def detect(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "detect", *args], capture_output=True, text=True, cwd=REPO,
-                          env=dict(os.environ), timeout=300)
+                          env=dict(os.environ), timeout=300, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,7 @@ def test_tiny_real_bench_measures_speed_and_accuracy(tiny_bench: tuple[Path, sub
     speed = result["speed"]
     assert speed["fps"] > 0 and speed["realtime_factor"] > 0 and speed["peak_rss_mb"] > 50
     assert speed["load_s"] > 0 and speed["warmup_s"] > 0 and 0 < speed["cpu_util_pct"] <= 100.0 + 1e-6
+    assert 0.0 <= speed["background_cpu_pct"] <= 100.0 + 1e-6
     for stage in ("decode", "preprocess", "inference", "postprocess", "track", "encode"):
         assert speed["stages"][stage]["count"] == 40 and speed["stages"][stage]["p95_ms"] >= speed["stages"][stage]["p50_ms"]
     serial = speed["serial"]
@@ -77,6 +78,10 @@ def test_bad_spec_is_one_line_and_exit_2(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {spec}: ") and "Traceback" not in proc.stderr
     assert "clips[0].ed: unknown key 'ed' (did you mean 'end'?" in lines[0]
+    spec.write_text("detectors: [{conf: 5}]\ntrackers: [bytetrak]\nclips: [{path: /no/clip.mp4}]\n")
+    proc = detect("bench", str(spec), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and proc.stderr.startswith(f"error: {spec}: 3 problems: ")
+    assert "trackers[0].type: unknown tracker 'bytetrak'" in proc.stderr
 
 
 def test_a_failing_combination_is_reported_and_the_exit_code_says_so(tmp_path: Path, models_dir: Path) -> None:

@@ -42,7 +42,8 @@ def test_json_is_versioned_strict_and_complete(report: dict, tmp_path: Path) -> 
     assert loaded["summary"] == {"combinations": 4, "ok": 3, "failed": 1, "reused": 0}
     assert loaded["platform"]["logical_cores"] >= 1 and loaded["platform"]["cpu"]
     speed = loaded["combinations"][0]["speed"]
-    for name in ("fps", "realtime_factor", "load_s", "warmup_s", "cpu_util_pct", "peak_rss_mb", "latency_ms"):
+    for name in ("fps", "realtime_factor", "load_s", "warmup_s", "cpu_util_pct", "peak_rss_mb", "latency_ms",
+                 "background_cpu_pct"):
         assert speed[name] is not None, name
     assert set(speed["stages"]) == {"decode", "inference", "track", "encode"}
     assert speed["serial"]["ok"] and speed["serial"]["sum_over_wall"] == pytest.approx(0.98)
@@ -78,3 +79,13 @@ def test_markdown_and_plots(report: dict, tmp_path: Path) -> None:
 
 def test_no_plot_without_data(tmp_path: Path) -> None:
     assert write_plots([{"status": "failed", "error": "x"}], tmp_path) == {}
+
+
+def test_summary_line_calls_out_a_shared_cpu() -> None:
+    from detect.bench.summary_line import summary_line
+
+    quiet = record("yolo11n/torch/640", "TUD", 1.0, 60.0)
+    assert summary_line(quiet) == "yolo11n/torch/640 | bytetrack | TUD: 20.0 fps (2.00x real time), HOTA 60.0, MOTA 55.0, AP50 70.0"
+    busy = {**quiet, "speed": {**quiet["speed"], "background_cpu_pct": 32.0}}
+    assert summary_line(busy).endswith("[shared CPU: other processes used 32 % of it]")
+    assert summary_line({"status": "failed", "label": "x", "error": "boom"}) == "x: FAILED: boom"

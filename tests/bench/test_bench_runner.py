@@ -57,10 +57,10 @@ def test_a_failed_combination_is_reported_and_the_rest_runs(spec_data: dict, tmp
 
 def test_exported_backends_are_prepared_once_per_detector_before_timing(spec_data: dict, tmp_path: Path,
                                                                         make_clip) -> None:
-    spec_data["clips"].append({"path": str(make_clip("second.mp4")), "frames": 3})
+    spec_data["clips"].append({"path": str(make_clip("second.mp4")), "frames": 3, "classes": ["person"]})
     launcher = FakeLauncher()
     run_bench(parse_spec(spec_data), tmp_path / "out", launcher=launcher)
-    assert len(launcher.prepared) == 1, "torch needs no export; openvino from a .pt does, once"
+    assert len(launcher.prepared) == 1, "torch needs no export; openvino from a .pt does, once (whatever the classes)"
     assert [c["detector"]["backend"] for c in launcher.prepared[0]] == ["openvino", "openvino"]
     assert launcher.prepared[0][1]["source"]["end"] == pytest.approx(0.25), "3 frames at 10 fps end at 2.5 frames"
 
@@ -86,3 +86,14 @@ def test_requests_write_predictions_only_where_they_are_scored(spec_data: dict, 
     assert [s["type"] for s in request["threaded"]["sinks"]] == ["jsonl", "video"]
     assert [a["type"] for a in request["threaded"]["annotators"]] == ["boxes", "labels"]
     assert request["serial"] is None
+
+
+def test_a_clip_that_cannot_be_cut_fails_alone(spec_data: dict, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"\x00" * 100)
+    spec_data["clips"].append({"path": str(junk), "frames": 5})
+    launcher = FakeLauncher()
+    outcome = run_bench(parse_spec(spec_data), tmp_path / "out", launcher=launcher)
+    assert (outcome.ran, outcome.failed) == (4, 2) and len(launcher.runs) == 2
+    assert all(r["error"].startswith(f"cannot read the frame rate of {junk}") for r in outcome.results
+               if r["status"] == "failed")
