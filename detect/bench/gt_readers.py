@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,8 @@ import numpy as np
 from detect.bench.annotations import IGNORE, IGNORE_REGION, NO_TRACK, OTHER, TARGET, BoxTable
 from detect.bench.errors import EvalInputError
 from detect.bench.seqinfo import SeqInfo, find_seqinfo, read_seqinfo
-from detect.bench.text_rows import first_line, numbers, read_text, split_lines
+from detect.bench.text_rows import first_line, is_number, numbers, read_text, split_lines
+from detect.sources.images import natural_key
 
 MOT16_CLASSES = {
     1: "pedestrian", 2: "person_on_vehicle", 3: "car", 4: "bicycle", 5: "motorbike",
@@ -54,7 +54,7 @@ def sniff_ground_truth(path: Path) -> str:
     if "," in line:
         return "mot"
     fields = line.split()
-    if len(fields) >= 17 and not _is_number(fields[2]):
+    if len(fields) >= 17 and not is_number(fields[2]):
         return "kitti"
     raise EvalInputError(
         f"{path}: unknown ground-truth format (expected a MOTChallenge gt.txt, a KITTI tracking "
@@ -170,7 +170,7 @@ def read_coco(path: str | Path) -> BoxTable:
     path = Path(path)
     try:
         data = json.loads(read_text(path, "COCO annotations"))
-        images = sorted(data["images"], key=lambda im: _natural_key(str(im.get("file_name", im["id"]))))
+        images = sorted(data["images"], key=lambda im: natural_key(str(im.get("file_name", im["id"]))))
         categories = {c["id"]: c["name"] for c in data.get("categories", [])}
         frame_of = {im["id"]: index for index, im in enumerate(images)}
         rows = [_coco_row(a, frame_of, categories) for a in data.get("annotations", [])]
@@ -230,19 +230,6 @@ def _sequence_fields(seqinfo: SeqInfo | None) -> dict[str, Any]:
         return {}
     size = (seqinfo.width, seqinfo.height) if seqinfo.width and seqinfo.height else None
     return {"num_frames": seqinfo.length, "image_size": size}
-
-
-def _natural_key(name: str) -> list[Any]:
-    """frame2 before frame10, as the image-folder source orders files."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 GT_READERS: dict[str, Callable[[Path], BoxTable]] = {

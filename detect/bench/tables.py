@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from detect.bench.stage_stats import STAGE_ORDER
+from detect.bench.text_rows import is_number
 
 MAIN_HEADERS = ("clip", "detector", "tracker", "frames", "fps", "RTF", "infer p50 ms", "load s", "warmup s",
                 "CPU %", "RSS MB", "HOTA", "DetA", "AssA", "MOTA", "IDF1", "IDSW", "AP50", "AP50-95", "bg CPU %")
@@ -69,7 +70,7 @@ def failed_lines(results: Sequence[dict[str, Any]]) -> list[str]:
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Aligned columns for a terminal: text left, numbers right."""
     widths = [max(len(str(h)), *(len(row[i]) for row in rows)) if rows else len(str(h)) for i, h in enumerate(headers)]
-    numeric = [all(_is_number(row[i]) for row in rows if row[i]) for i in range(len(headers))]
+    numeric = [all(is_number(row[i]) for row in rows if row[i]) for i in range(len(headers))]
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric)).rstrip()
@@ -88,11 +89,3 @@ def _num(value: Any, digits: int) -> str:
     if value is None:
         return ""
     return f"{float(value):.{digits}f}"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

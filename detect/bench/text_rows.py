@@ -44,3 +44,11 @@ def first_line(path: Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise EvalInputError(f"{path}: cannot read: {exc}") from exc
     return ""
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
