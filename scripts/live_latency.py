@@ -36,10 +36,10 @@ MODEL_KEYS = ("preprocess", "inference", "postprocess")
 AFTER_MODEL = ("track", "analytics", "annotate", "encode")
 
 
-def pipeline_config(url: str, out: Path, model: str) -> dict:
+def pipeline_config(url: str, out: Path, model: str, backend: str | None = None) -> dict:
     return {
         "source": {"type": "stream", "path": url},
-        "detector": {"type": "ultralytics", "model": model},
+        "detector": {"type": "ultralytics", "model": model, "backend": backend},
         "tracker": {"type": "bytetrack"},
         "annotators": [{"type": "boxes"}, {"type": "labels"}, {"type": "hud", "sections": ["live"]}],
         "sinks": [{"type": "video", "path": str(out / "live.mp4"), "preset": "ultrafast"},  # as configs/stream.yaml
@@ -79,12 +79,13 @@ def main() -> None:
     parser.add_argument("--fps", type=float, default=30.0, help="camera frame rate")
     parser.add_argument("--seconds", type=float, default=300.0, help="how long to measure")
     parser.add_argument("--model", default="yolo11n.pt", help="detector model (default: the default model)")
+    parser.add_argument("--backend", default=None, help="detector backend (default: the model's own, torch for .pt)")
     parser.add_argument("--out", type=Path, help="keep the outputs here (default: a temporary folder)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
 
     with tempfile.TemporaryDirectory() as tmp, ClipServer(encode_clip(args.clip, max_frames=200), args.fps) as camera:
-        pipeline = build(parse(pipeline_config(camera.url, args.out or Path(tmp), args.model)))
+        pipeline = build(parse(pipeline_config(camera.url, args.out or Path(tmp), args.model, args.backend)))
         recorder = Recorder(args.seconds, pipeline.stop)
         print(f"camera: {args.clip.name} at {args.fps:g} fps on {camera.url}; measuring {args.seconds:g} s",
               flush=True)
