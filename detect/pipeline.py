@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from detect import runtime
-from detect import stages  # noqa: F401  (registers the built-in stages)
+from detect import (
+    runtime,
+    stages,  # noqa: F401  (registers the built-in stages)
+)
 from detect.config import PipelineConfig, StageSpec
 from detect.errors import ConfigError, DetectError, StageError
 from detect.types import Detections, Frame, Packet, SourceInfo

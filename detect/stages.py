@@ -3,8 +3,7 @@
 from detect import analytics  # noqa: F401  (distance, collision, speed, zones, lines, csv sink)
 from detect.annotators import boxes, hud, labels, trails, zones  # noqa: F401
 from detect.detectors import ultralytics_yolo  # noqa: F401
-from detect.sinks import jsonl, mot, video  # noqa: F401
-from detect.sources import images, video as video_source  # noqa: F401
+from detect.sinks import display, jsonl, mjpeg, mot, video  # noqa: F401
+from detect.sources import images, stream, webcam  # noqa: F401
+from detect.sources import video as video_source  # noqa: F401
 from detect.trackers import ultralytics_trackers  # noqa: F401
-from detect.sources import stream, webcam  # noqa: F401  (live sources)
-from detect.sinks import display, mjpeg  # noqa: F401  (live outputs)

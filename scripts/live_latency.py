@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from detect.config import parse
-from detect.pipeline import RunResult, build
 from detect.live_stats import percentiles_ms
+from detect.pipeline import RunResult, build
 from detect.sinks.mjpeg_replay import ClipServer, encode_clip
 from detect.types import Packet
 

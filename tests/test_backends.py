@@ -5,8 +5,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import decode_all
+
 from detect.config import load
 from detect.detectors.letterbox import letterbox, rect_shape
 from detect.detectors.ultralytics_yolo import UltralyticsDetector

@@ -3,8 +3,8 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import box_at, decode_all, pipeline_dict
+
 from detect.config import parse
 from detect.errors import StageError
 from detect.pipeline import build

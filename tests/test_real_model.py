@@ -5,8 +5,8 @@ from pathlib import Path
 
 import av
 import pytest
-
 from conftest import decode_all
+
 from detect.config import load
 from detect.pipeline import build
 

@@ -23,7 +23,12 @@ from pydantic import Field, model_validator
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.debounce import Debounced
 from detect.analytics.events import make_event
-from detect.analytics.geometry import RangeMethod, anchor_points, points_in_polygon, touches_edges
+from detect.analytics.geometry import (
+    RangeMethod,
+    anchor_points,
+    points_in_polygon,
+    touches_edges,
+)
 from detect.analytics.kinematics import fuse_ttc, time_to_zero
 from detect.analytics.labels import ROAD_USERS, check_classes, class_mask, class_name
 from detect.analytics.lane import default_ego_lane

@@ -17,7 +17,12 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from detect.analytics.camera import Camera, CameraParams
-from detect.analytics.geometry import RangeMethod, ground_point, height_range, touches_edges
+from detect.analytics.geometry import (
+    RangeMethod,
+    ground_point,
+    height_range,
+    touches_edges,
+)
 from detect.analytics.labels import class_name
 from detect.params import StageParams
 from detect.types import Packet

@@ -21,9 +21,9 @@ import cv2
 import numpy as np
 from pydantic import Field, field_validator
 
+from detect.live_stats import RollingRate, drop_ratio
 from detect.params import StageParams
 from detect.registry import annotators
-from detect.live_stats import RollingRate, drop_ratio
 from detect.types import Packet
 
 Color = tuple[int, int, int]

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from detect.bench.annotations import BoxTable
-from detect.bench.eval_args import add_eval_arguments  # noqa: F401  (re-exported)
-from detect.bench.classes import DEFAULT_CLASS_MAP, plan_classes
+from detect.bench.classes import plan_classes
 from detect.bench.detection_metrics import evaluate_detection
 from detect.bench.errors import EvalInputError
+from detect.bench.eval_args import add_eval_arguments  # noqa: F401  (re-exported)
 from detect.bench.gt_readers import read_ground_truth
 from detect.bench.nan_json import nan_to_none
 from detect.bench.pred_readers import read_predictions

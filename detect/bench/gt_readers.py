@@ -16,10 +16,23 @@ from typing import Any
 
 import numpy as np
 
-from detect.bench.annotations import IGNORE, IGNORE_REGION, NO_TRACK, OTHER, TARGET, BoxTable
+from detect.bench.annotations import (
+    IGNORE,
+    IGNORE_REGION,
+    NO_TRACK,
+    OTHER,
+    TARGET,
+    BoxTable,
+)
 from detect.bench.errors import EvalInputError
 from detect.bench.seqinfo import SeqInfo, find_seqinfo, read_seqinfo
-from detect.bench.text_rows import first_line, is_number, numbers, read_text, split_lines
+from detect.bench.text_rows import (
+    first_line,
+    is_number,
+    numbers,
+    read_text,
+    split_lines,
+)
 from detect.sources.images import natural_key
 
 MOT16_CLASSES = {

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from detect.bench.tables import MAIN_HEADERS, failed_lines, main_rows, markdown_table, stage_headers, stage_rows
+from detect.bench.tables import (
+    MAIN_HEADERS,
+    failed_lines,
+    main_rows,
+    markdown_table,
+    stage_headers,
+    stage_rows,
+)
 
 METHOD = """\
 How to read it:

@@ -10,9 +10,9 @@ from typing import IO, Any
 import numpy as np
 from pydantic import Field
 
+from detect.live_stats import StatsLines
 from detect.params import StageParams
 from detect.registry import sinks
-from detect.live_stats import StatsLines
 from detect.types import Detections, Packet, SourceInfo
 
 

@@ -215,3 +215,37 @@ class LiveFeed:
                 self._conn = None
         if conn is not None:
             conn.close()
+
+
+class FeedSource:
+    """What `webcam` and `stream` share around their LiveFeed: iteration, events, stop, report.
+
+    Subclasses set `self._feed` and describe their granted settings in `_settings_text()`."""
+
+    live = True
+    _feed: LiveFeed
+
+    def __iter__(self) -> Iterator[Frame]:
+        return iter(self._feed)
+
+    def take_events(self) -> list[dict[str, Any]]:
+        return self._feed.take_events()
+
+    def _settings_text(self) -> str:
+        raise NotImplementedError
+
+    def live_report(self) -> list[str]:
+        """Lines for the `detect run` summary: the settings the camera or stream gave."""
+        if not self._feed.settings:
+            return []
+        line = self._settings_text()
+        if self._feed.reconnects:
+            line += f", {self._feed.reconnects} reconnects"
+        return [line]
+
+    def interrupt(self) -> None:
+        """Stop waiting for the camera; safe from a signal handler (see LiveFeed.interrupt)."""
+        self._feed.interrupt()
+
+    def close(self) -> None:
+        self._feed.close()

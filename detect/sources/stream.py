@@ -20,8 +20,8 @@ from detect.errors import SourceError
 from detect.params import StageParams
 from detect.registry import sources
 from detect.sources.backoff import ReconnectParams
-from detect.sources.live import LiveFeed, StreamLost
-from detect.types import Frame, SourceInfo
+from detect.sources.live import FeedSource, LiveFeed, StreamLost
+from detect.types import SourceInfo
 
 if TYPE_CHECKING:
     import av
@@ -115,10 +115,8 @@ def _reason(exc: BaseException) -> str:
 
 
 @sources.register("stream")
-class StreamSource:
+class StreamSource(FeedSource):
     """A network camera or stream (rtsp://, rtsps://, http(s):// MJPEG/MPEG-TS/HLS, ...): newest frame, reconnects."""
-
-    live = True
 
     class Params(StageParams):
         path: str = Field(description="stream URL: rtsp://, rtsps://, http(s):// (MJPEG, MPEG-TS, HLS), "
@@ -170,26 +168,6 @@ class StreamSource:
                  s.get("format"), s.get("codec"))
         return self.info
 
-    def __iter__(self) -> Iterator[Frame]:
-        return iter(self._feed)
-
-    def take_events(self) -> list[dict[str, Any]]:
-        return self._feed.take_events()
-
-    def live_report(self) -> list[str]:
-        """Lines for the `detect run` summary."""
+    def _settings_text(self) -> str:
         s = self._feed.settings
-        if not s:
-            return []
-        line = f"stream: {s['width']}x{s['height']} at {s['fps']:g} fps ({s.get('format')}, {s.get('codec')})"
-        if self._feed.reconnects:
-            line += f", {self._feed.reconnects} reconnects"
-        return [line]
-
-    def interrupt(self) -> None:
-        """Stop waiting for the camera; safe from a signal handler (see LiveFeed.interrupt)."""
-        self._feed.interrupt()
-
-    def close(self) -> None:
-        self._feed.close()
-
+        return f"stream: {s['width']}x{s['height']} at {s['fps']:g} fps ({s.get('format')}, {s.get('codec')})"

@@ -24,8 +24,8 @@ from detect.errors import SourceError
 from detect.params import StageParams
 from detect.registry import sources
 from detect.sources.backoff import ReconnectParams
-from detect.sources.live import LiveFeed, StreamLost
-from detect.types import Frame, SourceInfo
+from detect.sources.live import FeedSource, LiveFeed, StreamLost
+from detect.types import SourceInfo
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +107,8 @@ class _CvConnection:
 
 
 @sources.register("webcam")
-class WebcamSource:
+class WebcamSource(FeedSource):
     """A local camera (index or /dev/videoN) via OpenCV; requested vs granted size/fps/format reported."""
-
-    live = True
 
     class Params(StageParams):
         device: int | str = Field(0, description="camera index (0, 1, ...) or device path (/dev/video0, "
@@ -237,27 +235,8 @@ class WebcamSource:
             f"at {asked['fps']:g} fps" if "fps" in asked else "", asked.get("fourcc", "")) if v)
         return f"asked {want}, {got}"
 
-    def __iter__(self) -> Iterator[Frame]:
-        return iter(self._feed)
-
-    def take_events(self) -> list[dict[str, Any]]:
-        return self._feed.take_events()
-
-    def live_report(self) -> list[str]:
-        """Lines for the `detect run` summary: what was asked and what the camera gave."""
-        if not self._feed.settings:
-            return []
-        line = f"camera {self.params.device}: {self._granted_text()}"
-        if self._feed.reconnects:
-            line += f", {self._feed.reconnects} reconnects"
-        return [line]
-
-    def interrupt(self) -> None:
-        """Stop waiting for the camera; safe from a signal handler (see LiveFeed.interrupt)."""
-        self._feed.interrupt()
-
-    def close(self) -> None:
-        self._feed.close()
+    def _settings_text(self) -> str:
+        return f"camera {self.params.device}: {self._granted_text()}"
 
 
 def _differs(asked: Any, granted: Any) -> bool:

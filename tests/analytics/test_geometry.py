@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from detect.analytics.camera import CameraParams
-from detect.analytics.geometry import crosses_segment, ground_point, points_in_polygon, project_ground, side_of_line
+from detect.analytics.geometry import (
+    crosses_segment,
+    ground_point,
+    points_in_polygon,
+    project_ground,
+    side_of_line,
+)
 
 from .synth import project
 

@@ -12,7 +12,13 @@ from bench_data import tracking_dir
 
 from detect.bench.annotations import TARGET, BoxTable
 from detect.bench.errors import EvalInputError
-from detect.bench.eval_command import add_eval_arguments, eval_main, format_metrics, parse_class_map, run_eval
+from detect.bench.eval_command import (
+    add_eval_arguments,
+    eval_main,
+    format_metrics,
+    parse_class_map,
+    run_eval,
+)
 from detect.bench.gt_readers import read_ground_truth
 
 

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
-from detect.detectors.backends.metadata import imgsz_tuple, names_tuple, read_metadata_yaml
+from detect.detectors.backends.metadata import (
+    imgsz_tuple,
+    names_tuple,
+    read_metadata_yaml,
+)
 
 
 class OpenVINOBackend:
