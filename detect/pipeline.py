@@ -82,25 +82,24 @@ class Pipeline:
 
     def detect_step(self, packets: list[Packet]) -> list[Packet]:
         """Detector on the frames due for detection (all of them unless `detect_every` > 1)."""
-        due, phase = [], {}
-        for packet in packets:
-            phase[id(packet)] = self._seen % self._every
-            if phase[id(packet)] == 0:
-                due.append(packet)
+        phases = []
+        for _ in packets:
+            phases.append(self._seen % self._every)
             self._seen += 1
+        due = [p for p, phase in zip(packets, phases) if phase == 0]
+        found: Iterator[Detections] = iter(())
+        share: dict[str, float] = {}
         if due:
             with _stage(self.detector.name, due[0].frame.index):
-                found = self.detector.stage.detect([p.frame.image for p in due])
+                found = iter(self.detector.stage.detect([p.frame.image for p in due]))
             share = {k: v / len(due) for k, v in getattr(self.detector.stage, "last_timings", {}).items()}
-            by_id = {id(p): d for p, d in zip(due, found)}
         out = []
-        for packet in packets:
-            if due and id(packet) in by_id:
+        for packet, phase in zip(packets, phases):
+            if phase == 0:
                 packet.timings.update(share)
-                out.append(dataclasses.replace(packet, detections=by_id[id(packet)], labels=self.labels))
+                out.append(dataclasses.replace(packet, detections=next(found), labels=self.labels))
             else:
-                out.append(dataclasses.replace(packet, detected=False, since_detection=phase[id(packet)],
-                                               labels=self.labels))
+                out.append(dataclasses.replace(packet, detected=False, since_detection=phase, labels=self.labels))
         return out
 
     def stages_step(self, packets: list[Packet]) -> list[Packet]:
