@@ -132,10 +132,6 @@ class Pipeline:
         timings.update(track=t1 - t0, analytics=t2 - t1, annotate=t3 - t2)
         return packet
 
-    def process(self, frame: Frame) -> Packet:
-        """All per-frame stage work for one frame, on the calling thread (tests, notebooks)."""
-        return self.stages_step(self.detect_step([_packet(frame, 0.0)]))[0]
-
     def write(self, packet: Packet) -> None:
         t0 = time.perf_counter()
         for item in self.sinks:

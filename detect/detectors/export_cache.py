@@ -72,14 +72,15 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
         from ultralytics import YOLO
         from ultralytics.utils import LOGGER
 
+        model = YOLO(str(local), task="detect")
+        extra = {}
+        if int8_calibration is not None:
+            extra = {"int8": True, "data": _calibration_dataset(int8_calibration, Path(work), dict(model.names))}
         level, nncf_level = LOGGER.level, logging.getLogger("nncf").level
         LOGGER.setLevel(logging.WARNING)
         logging.getLogger("nncf").setLevel(logging.WARNING)
-        extra = {}
-        if int8_calibration is not None:
-            extra = {"int8": True, "data": _calibration_dataset(int8_calibration, Path(work))}
         try:
-            produced = YOLO(str(local), task="detect").export(
+            produced = model.export(
                 format=fmt, imgsz=list(shape), half=half, batch=batch, dynamic=False,
                 device=device if backend == "tensorrt" else "cpu", verbose=False, **extra,
             )
@@ -99,8 +100,9 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
     return str(artifact)
 
 
-def _calibration_dataset(material: str, work: Path) -> str:
-    """An Ultralytics dataset YAML over sampled frames (no labels: calibration needs images only)."""
+def _calibration_dataset(material: str, work: Path, names: dict[int, str]) -> str:
+    """An Ultralytics dataset YAML over sampled frames (no labels: calibration needs images only;
+    the YAML must still list the model's class names)."""
     import cv2
     import yaml
 
@@ -112,13 +114,5 @@ def _calibration_dataset(material: str, work: Path) -> str:
         cv2.imwrite(str(folder / f"{i:04d}.jpg"), image)
     data = work / "calibration" / "data.yaml"
     data.write_text(yaml.safe_dump({"path": str(work / "calibration"), "train": "images", "val": "images",
-                                    "names": _coco_like_names(work)}))
+                                    "names": names}))
     return str(data)
-
-
-def _coco_like_names(work: Path) -> dict[int, str]:
-    """The model's own class names (the dataset YAML must list them; labels are not used)."""
-    from ultralytics import YOLO
-
-    pt = next(work.glob("*.pt"))
-    return dict(YOLO(str(pt), task="detect").names)
