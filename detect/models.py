@@ -17,13 +17,13 @@ def resolve_model(name: str) -> str:
     looked: list[str] = []
     candidate = Path(name).expanduser()
     if candidate.exists():
-        return str(follow_link_file(candidate))
+        return str(candidate)
     looked.append(str(candidate.resolve()))
     models_dir = os.environ.get(MODELS_DIR_ENV)
     if models_dir:
         in_dir = Path(models_dir).expanduser() / name
         if in_dir.exists():
-            return str(follow_link_file(in_dir))
+            return str(in_dir)
         looked.append(str(in_dir))
     else:
         looked.append(f"${MODELS_DIR_ENV} (not set)")
@@ -33,20 +33,6 @@ def resolve_model(name: str) -> str:
         looked.append("Ultralytics download (no network)")
     raise ConfigError(f"model '{name}' not found; looked in: {', '.join(looked)}. "
                       f"Give a path or set {MODELS_DIR_ENV} to a folder that holds it")
-
-
-def follow_link_file(path: Path) -> Path:
-    """A tiny text file naming a sibling (a symlink checked out as text) stands for that sibling."""
-    if not path.is_file() or path.stat().st_size > 255:
-        return path
-    try:
-        target = path.read_text(encoding="ascii").strip()
-    except (UnicodeDecodeError, OSError):
-        return path
-    sibling = path.parent / target
-    if target and "\n" not in target and sibling.exists() and sibling != path:
-        return follow_link_file(sibling)
-    return path
 
 
 def _is_ultralytics_asset(name: str) -> bool:

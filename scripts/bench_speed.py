@@ -74,7 +74,7 @@ def bench_clip(clip: Path, models: Path, config: str, min_frames: int, work: Pat
     looped, frames = looped_clip(clip, min_frames, work)
     print(f"\n== {clip.name}: looped to {frames} frames ({looped.name})", flush=True)
     contenders = {
-        "a yolo track .pt": ["yolo_track", "--model", str(models / "yolo11n_from_int8.pt")],
+        "a yolo track .pt": ["yolo_track", "--model", str(models / "yolo11n.pt")],
         "b yolo track openvino int8": ["yolo_track", "--model", str(models / "yolo11n_int8_openvino_model")],
         "c detect run fast.yaml": ["detect_run", "--config", config],
         "c1 same, detect_every=1": ["detect_run", "--config", config, "--set", "detector.detect_every=1"],

@@ -34,7 +34,7 @@ def require(path: Path, what: str) -> Path:
 def models_dir() -> Path:
     configured = os.environ.get("DETECT_MODELS_DIR")
     path = Path(configured) if configured else SHARED / "models"
-    require(path / "yolo11n_from_int8.pt", "COCO weights")
+    require(path / "yolo11n.pt", "COCO weights")
     os.environ["DETECT_MODELS_DIR"] = str(path)
     os.environ.setdefault("YOLO_OFFLINE", "1")
     return path
