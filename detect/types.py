@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -95,6 +97,30 @@ class Detections:
 
     def with_tracker_ids(self, tracker_id: np.ndarray) -> Detections:
         return Detections(self.xyxy, self.confidence, self.class_id, tracker_id.astype(np.int64), dict(self.data))
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened at a frame (a warning, a line crossing, a reconnect gap).
+
+    `payload` holds JSON-ready values only (producers convert once); sinks serialise an event
+    with `to_record()` as `{"event": kind, "frame", "pts", "track_id"?, **payload}`."""
+
+    kind: str
+    frame: int
+    pts: float
+    track: int | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "payload", MappingProxyType(dict(self.payload)))
+
+    def to_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"event": self.kind, "frame": self.frame, "pts": self.pts}
+        if self.track is not None:
+            record["track_id"] = self.track
+        record.update(self.payload)
+        return record
 
 
 @dataclass(frozen=True)
