@@ -90,29 +90,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = pipeline.run(on_start=progress.start, on_packet=progress.update)
     print(f"done: {result.summary()}")
     if pipeline.live:
-        for line in [*getattr(pipeline.source.stage, "live_report", list)(), _latency_line(result)]:
+        for line in [*pipeline.source.stage.live_report(), _latency_line(result)]:
             print(f"live: {line}")
     return 0
 
 
 @contextlib.contextmanager
 def _stop_signals(pipeline: Pipeline) -> Iterator[None]:
-    """SIGTERM (systemd, docker stop, kill) stops a run exactly like Ctrl-C: in-flight frames
-    are drained and every output is closed complete. A live source is first told to stop
-    waiting (`interrupt()`: a reconnect backoff ends at once), so the stop stays prompt during
-    an outage. A SIGINT the parent chose to ignore stays ignored."""
+    """SIGTERM (systemd, docker stop, kill) stops a run exactly like Ctrl-C, through the run's
+    stop token: in-flight frames are drained and every output is closed complete. A live source
+    is first told to stop waiting, so the stop stays prompt during an outage. Before the first
+    frame (a model loading) nothing is written yet, so the signal aborts start-up at once. A
+    SIGINT the parent chose to ignore stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    interrupt = getattr(pipeline.source.stage, "interrupt", None)
-    fired = False
 
     def stop(signum: int, frame: object) -> None:
-        nonlocal fired
-        if interrupt is not None and not fired:
-            fired = True
-            interrupt()
-        raise KeyboardInterrupt
+        pipeline.source.stage.interrupt()
+        if not pipeline.running:
+            raise KeyboardInterrupt
+        pipeline.stop.request(signal.Signals(signum).name)
 
     wanted = [signal.SIGTERM] + ([signal.SIGINT] if signal.getsignal(signal.SIGINT) is signal.default_int_handler else [])
     previous = {signum: signal.signal(signum, stop) for signum in wanted}
@@ -125,9 +123,7 @@ def _stop_signals(pipeline: Pipeline) -> Iterator[None]:
 
 def _latency_line(result: RunResult) -> str:
     """Capture -> all outputs written, p50/p95, and the share of frames dropped as stale."""
-    from detect.live_stats import percentiles_ms
-
-    latency = percentiles_ms(result.latencies)
+    latency = result.latency.percentiles_ms()
     read = result.frames + result.dropped
     text = (f"latency p50 {latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms (capture -> written); "
             if latency else "no frames; ")
@@ -162,7 +158,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     for role, registry in REGISTRIES.items():
         print(f"{role}:")
-        for name in registry.names():
+        names = registry.names()
+        for name, reason in sorted(registry.broken.items()):
+            print(f"  {name:<12} BROKEN: {reason}")
+        for name in names:
             cls = registry.get(name)
             print(f"  {name:<12} {describe(cls)}")
             for field_name, info in cls.Params.model_fields.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from detect import stages  # noqa: F401  (registers the built-in stages)
 from detect.errors import ConfigError
 from detect.params import StageParams
 from detect.registry import REGISTRIES
+from detect.suggest import did_you_mean
 
 SINGLE_ROLES = {"source": "source", "detector": "detector", "tracker": "tracker"}
 LIST_ROLES = {"analytics": "analytics", "annotators": "annotator", "sinks": "sink"}
@@ -187,7 +187,11 @@ def _stage(raw: Any, role: str, where: str, errors: list[str]) -> StageSpec | No
     if not isinstance(kind, str):
         errors.append(f"{where}.type: missing ({registry.suggest('')})")
         return None
-    cls = registry.get(kind)
+    try:
+        cls = registry.get(kind)
+    except ConfigError as exc:
+        errors.append(f"{where}.type: {exc}")
+        return None
     if cls is None:
         errors.append(f"{where}.type: unknown {role} '{kind}' ({registry.suggest(kind)})")
         return None
@@ -221,6 +225,4 @@ def _format_error(err: Any, where: str, model: type[BaseModel]) -> str:
 
 
 def _unknown_key(where: str, key: str, allowed: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"{where}: unknown key '{key}' ({hint}allowed: {', '.join(allowed)})"
+    return f"{where}: unknown key '{key}' ({did_you_mean(key, allowed)}allowed: {', '.join(allowed)})"

@@ -1,32 +1,20 @@
 """Live numbers for a running stream: frame rate, capture->now latency, dropped frames.
 
 Shared by the `hud` live section, the JSONL `live_stats` lines and the `detect run` summary.
-Whole-run percentiles come from a fixed 1 ms histogram, so a run of days costs no more memory
-than a run of seconds.
+Whole-run percentiles come from `stats.Durations` (fixed size), so a run of days costs no more
+memory than a run of seconds.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
+from detect.stats import Durations, percentiles_ms
 from detect.types import Packet
-
-HISTOGRAM_MS = 60_000
-
-
-def percentiles_ms(latencies_s: Iterable[float], qs: tuple[float, ...] = (50, 95)) -> dict[str, float]:
-    """{'p50': ms, 'p95': ms, 'max': ms} of latencies in seconds ({} when there are none)."""
-    values = np.asarray(list(latencies_s), np.float64)
-    if values.size == 0:
-        return {}
-    out = {f"p{q:g}": round(float(np.percentile(values, q)) * 1000, 1) for q in qs}
-    out["max"] = round(float(values.max()) * 1000, 1)
-    return out
 
 
 def drop_ratio(packet: Packet) -> float:
@@ -63,26 +51,6 @@ class RollingRate:
         return float(np.median(self._latencies)) if self._latencies else 0.0
 
 
-class LatencyHistogram:
-    """Whole-run latency percentiles in 1 ms bins (the last bin holds everything >= 60 s)."""
-
-    def __init__(self) -> None:
-        self._counts = np.zeros(HISTOGRAM_MS + 1, np.int64)
-        self.count = 0
-        self.max_s = 0.0
-
-    def add(self, latency_s: float) -> None:
-        self._counts[min(HISTOGRAM_MS, max(0, int(latency_s * 1000)))] += 1
-        self.count += 1
-        self.max_s = max(self.max_s, latency_s)
-
-    def percentile_ms(self, q: float) -> float:
-        if not self.count:
-            return 0.0
-        rank = int(np.searchsorted(np.cumsum(self._counts), q / 100 * self.count))
-        return float(min(rank, HISTOGRAM_MS))
-
-
 class StatsLines:
     """`{"event": "live_stats", ...}` records: one every `every_s` seconds for the window just
     passed (a trend shows as rising numbers), and a final whole-run one (`"final": true`)."""
@@ -94,7 +62,7 @@ class StatsLines:
         self._window_start = self._started
         self._window: list[float] = []
         self._window_dropped = 0
-        self._run = LatencyHistogram()
+        self._run = Durations()
         self._last: Packet | None = None
 
     def add(self, packet: Packet) -> dict[str, Any] | None:
@@ -115,8 +83,7 @@ class StatsLines:
         if self._last is None:
             return None
         seconds = time.monotonic() - self._started
-        latency = {"p50": self._run.percentile_ms(50), "p95": self._run.percentile_ms(95),
-                   "max": round(self._run.max_s * 1000, 1)}
+        latency = self._run.percentiles_ms()
         record = self._record(seconds, self._run.count, latency, self._last.dropped)
         record["final"] = True
         return record

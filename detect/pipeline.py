@@ -9,33 +9,40 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Generic, TypeVar
 
 from detect import (
     runtime,
     stages,  # noqa: F401  (registers the built-in stages)
 )
 from detect.config import PipelineConfig, StageSpec
+from detect.contract import Analytics, Annotator, Detector, Sink, Source, Stage, Tracker
 from detect.errors import ConfigError, DetectError, StageError
-from detect.types import Detections, Frame, Packet, SourceInfo
+from detect.stats import Durations
+from detect.types import Detections, Event, Frame, Packet, SourceInfo
+
+S = TypeVar("S", bound=Stage)
 
 
 @dataclass
 class RunResult:
+    """What a run did; every field is of fixed size except `track_ids` (one int per track)."""
+
     frames: int = 0
     seconds: float = 0.0
     startup_seconds: float = 0.0
     load_seconds: float = 0.0
     warmup_seconds: float = 0.0
     track_ids: set[int] = field(default_factory=set)
+    tracked: bool = True
     outputs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    stage_times: dict[str, list[float]] = field(default_factory=dict)
-    latencies: list[float] = field(default_factory=list)
+    stage_times: dict[str, Durations] = field(default_factory=dict)
+    latency: Durations = field(default_factory=Durations)
+    """Capture (or decode) -> every sink written, per frame."""
     dropped: int = 0
     interrupted: bool = False
     info: SourceInfo | None = None
@@ -49,14 +56,17 @@ class RunResult:
         outs = ", ".join(self.outputs) if self.outputs else "no outputs"
         stopped = " (stopped early)" if self.interrupted else ""
         drops = f", {self.dropped} stale frames dropped" if self.dropped else ""
+        tracks = f", {len(self.track_ids)} tracks" if self.tracked else ""
         return (f"{self.frames} frames in {self.seconds:.1f} s ({self.fps:.1f} fps; "
-                f"+{self.startup_seconds:.1f} s start-up){stopped}{drops}, {len(self.track_ids)} tracks -> {outs}")
+                f"+{self.startup_seconds:.1f} s start-up){stopped}{drops}{tracks} -> {outs}")
 
 
 @dataclass
-class _Named:
+class Named(Generic[S]):
+    """A built stage and where it sits in the config (`sinks[1] (jsonl)`), for error messages."""
+
     name: str
-    stage: Any
+    stage: S
 
 
 class Pipeline:
@@ -64,21 +74,30 @@ class Pipeline:
 
     def __init__(self, config: PipelineConfig) -> None:
         self.config = config
-        self.source = _named(config.source)
-        self.detector = _named(config.detector)
-        self.tracker = _named(config.tracker) if config.tracker else None
-        self.analytics = [_named(s) for s in config.analytics]
-        self.annotators = [_named(s) for s in config.annotators]
-        self.sinks = [_named(s) for s in config.sinks]
+        self.source: Named[Source] = _named(config.source)
+        self.detector: Named[Detector] = _named(config.detector)
+        self.tracker: Named[Tracker] | None = _named(config.tracker) if config.tracker else None
+        self.analytics: list[Named[Analytics]] = [_named(s) for s in config.analytics]
+        self.annotators: list[Named[Annotator]] = [_named(s) for s in config.annotators]
+        self.sinks: list[Named[Sink]] = [_named(s) for s in config.sinks]
         self.labels: tuple[str, ...] = ()
-        self.stop = threading.Event()
-        self._every = max(1, getattr(self.detector.stage.params, "detect_every", 1))
+        self.stop = runtime.StopToken()
+        for item in self.stages():
+            item.stage.attach(self.stop)
+        self._every = max(1, self.detector.stage.detect_every)
         self._seen = 0
         self.stats = runtime.RunStats()
+        self.running = False
+        """True from the first frame on: a stop request then drains and completes the outputs."""
+
+    def stages(self) -> list[Named]:
+        """Every stage in flow order."""
+        tracker = [self.tracker] if self.tracker is not None else []
+        return [self.source, self.detector, *tracker, *self.analytics, *self.annotators, *self.sinks]
 
     @property
     def live(self) -> bool:
-        return bool(getattr(self.source.stage, "live", False))
+        return self.source.stage.live
 
     def detect_step(self, packets: list[Packet]) -> list[Packet]:
         """Detector on the frames due for detection (all of them unless `detect_every` > 1)."""
@@ -92,7 +111,7 @@ class Pipeline:
         if due:
             with _stage(self.detector.name, due[0].frame.index):
                 found = iter(self.detector.stage.detect([p.frame.image for p in due]))
-            share = {k: v / len(due) for k, v in getattr(self.detector.stage, "last_timings", {}).items()}
+            share = {k: v / len(due) for k, v in self.detector.stage.last_timings.items()}
         out = []
         for packet, phase in zip(packets, phases):
             if phase == 0:
@@ -156,13 +175,14 @@ class Pipeline:
                 t_load = time.perf_counter()
                 self.detector.stage.warmup()
                 result.warmup_seconds = time.perf_counter() - t_load
-            result.load_seconds = getattr(self.detector.stage, "load_seconds", 0.0)
-            result.backend = getattr(self.detector.stage, "backend_name", "")
+            result.load_seconds = self.detector.stage.load_seconds
+            result.backend = self.detector.stage.backend_name
+            result.tracked = self.tracker is not None and self.tracker.stage.assigns_ids
             for item in self.sinks:
                 with _stage(item.name, None):
                     item.stage.open(info)
                 stack.callback(item.stage.close)
-            result.outputs = [str(item.stage.path) for item in self.sinks if hasattr(item.stage, "path")]
+            result.outputs = [path for item in self.sinks for path in item.stage.outputs()]
             if on_start is not None:
                 on_start(info)
             t1 = time.perf_counter()
@@ -175,19 +195,23 @@ class Pipeline:
                     on_packet(packet)
 
             frames = self._packets()
-            batch = max(1, getattr(self.detector.stage.params, "batch", 1))
+            batch = max(1, self.detector.stage.batch)
             steps = [runtime.Step("detector", self.detect_step, 1 if self.live else batch),
                      runtime.Step("stages", self.stages_step)]
-            if threaded:
-                stats = runtime.run_pipeline(frames, steps, write, self.config.runtime.queue_size,
-                                             policy="latest" if self.live else "block", stop=self.stop,
-                                             stats=self.stats, merge=_keep_events,
-                                             interrupt=getattr(self.source.stage, "interrupt", None))
-            else:
-                stats = runtime.run_sync(frames, steps, write)
+            self.running = True
+            try:
+                if threaded:
+                    stats = runtime.run_pipeline(frames, steps, write, self.config.runtime.queue_size,
+                                                 policy="latest" if self.live else "block", stop=self.stop,
+                                                 stats=self.stats, merge=_keep_events,
+                                                 interrupt=self.source.stage.interrupt)
+                else:
+                    stats = runtime.run_sync(frames, steps, write, stop=self.stop)
+            finally:
+                self.running = False
             result.seconds = time.perf_counter() - t1
             result.dropped, result.interrupted = stats.dropped, stats.interrupted
-            stopped = getattr(self.source.stage, "stopped_early", None)
+            stopped = self.source.stage.stopped_early
             if stopped:
                 result.warnings.append(f"{self.source.name}: {stopped}")
         return result
@@ -196,7 +220,6 @@ class Pipeline:
         """Source frames as packets carrying their decode time and any source events (e.g. a
         reconnect gap, from an optional `take_events()`); read errors name the source."""
         iterator = iter(self.source.stage)
-        take_events = getattr(self.source.stage, "take_events", None)
         index = 0
         while True:
             t0 = time.perf_counter()
@@ -206,11 +229,11 @@ class Pipeline:
                 except StopIteration:
                     return
             index = frame.index + 1
-            events = tuple(take_events()) if take_events is not None else ()
+            events = tuple(self.source.stage.take_events())
             yield _packet(frame, time.perf_counter() - t0, events, self.stats.dropped)
 
 
-def _packet(frame: Frame, decode_s: float, events: tuple = (), dropped: int = 0) -> Packet:
+def _packet(frame: Frame, decode_s: float, events: tuple[Event, ...] = (), dropped: int = 0) -> Packet:
     if not frame.capture_time:
         frame = dataclasses.replace(frame, capture_time=time.monotonic())
     return Packet(frame=frame, detections=Detections.empty(), timings={"decode": decode_s},
@@ -231,12 +254,15 @@ def _account(result: RunResult, packet: Packet) -> None:
     if ids is not None:
         result.track_ids.update(int(t) for t in ids if t >= 0)
     for key, value in packet.timings.items():
-        result.stage_times.setdefault(key, []).append(value)
-    result.latencies.append(time.monotonic() - packet.frame.capture_time)
+        stage = result.stage_times.get(key)
+        if stage is None:
+            stage = result.stage_times[key] = Durations()
+        stage.add(value)
+    result.latency.add(time.monotonic() - packet.frame.capture_time)
 
 
-def _named(spec: StageSpec) -> _Named:
-    return _Named(f"{spec.where} ({spec.type})", spec.build())
+def _named(spec: StageSpec) -> Named:
+    return Named(f"{spec.where} ({spec.type})", spec.build())
 
 
 @contextlib.contextmanager

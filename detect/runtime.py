@@ -14,8 +14,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from detect.errors import SourceError
+
+T = TypeVar("T")
 END = object()
 READER_JOIN_S = 2.0
 
@@ -29,6 +32,20 @@ class Step:
     batch: int = 1
 
 
+class StopToken(threading.Event):
+    """The run's stop request, owned by the runtime: signal handlers, a display window closed by
+    the user and library callers set it; every thread of the run watches it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason = ""
+
+    def request(self, reason: str = "stop requested") -> None:
+        if not self.is_set():
+            self.reason = reason
+        self.set()
+
+
 @dataclass
 class RunStats:
     read: int = 0
@@ -37,7 +54,7 @@ class RunStats:
 
 
 class _State:
-    def __init__(self, stop: threading.Event) -> None:
+    def __init__(self, stop: StopToken) -> None:
         self.error: BaseException | None = None
         self.stop = stop
         self._lock = threading.Lock()
@@ -94,7 +111,7 @@ def run_pipeline(
     write: Callable[[Any], None],
     queue_size: int = 8,
     policy: str = "block",
-    stop: threading.Event | None = None,
+    stop: StopToken | None = None,
     stats: RunStats | None = None,
     merge: Callable[[Any, Any], Any] | None = None,
     interrupt: Callable[[], None] | None = None,
@@ -104,7 +121,7 @@ def run_pipeline(
     `stats` may be passed in so stages can read the live drop count while the run goes on;
     `merge` combines a dropped live item into its replacement; `interrupt` wakes a source that
     waits for a camera (it must only set a flag: it may run in a signal handler's aftermath)."""
-    state = _State(stop or threading.Event())
+    state = _State(stop or StopToken())
     stats = stats if stats is not None else RunStats()
     first: Any = LatestSlot(stats, merge) if policy == "latest" else queue.Queue(maxsize=queue_size)
     queues = [first] + [queue.Queue(maxsize=queue_size) for _ in steps]
@@ -227,10 +244,35 @@ def _force_end(q: queue.Queue) -> None:
                 pass
 
 
-def run_sync(frames: Iterable[Any], steps: Sequence[Step], write: Callable[[Any], None]) -> RunStats:
+def call_with_timeout(fn: Callable[[], T], timeout: float, what: str) -> T:
+    """Run a call that may hang (a camera driver's open) in a daemon thread; give up after
+    `timeout` s with a SourceError (the stuck thread is abandoned)."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001  (re-raised in the caller below, never lost)
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="detect-blocking-call", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise SourceError(f"{what} did not answer within {timeout:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def run_sync(frames: Iterable[Any], steps: Sequence[Step], write: Callable[[Any], None],
+             stop: StopToken | None = None) -> RunStats:
     """The same steps with no threads, one item at a time (tests compare both)."""
     stats = RunStats()
     for item in frames:
+        if stop is not None and stop.is_set():
+            stats.interrupted = True
+            break
         stats.read += 1
         items = [item]
         for step in steps:

@@ -1,6 +1,6 @@
 """Live latency of a full pipeline on a 30 fps camera, next to the model's own inference time.
 
-A real dashcam clip is served on loopback as an MJPEG camera (detect.sinks.mjpeg_replay) at
+A real dashcam clip is served on loopback as an MJPEG camera (detect.testing.fake_camera) at
 --fps; `detect`'s `stream` source reads it with the default model, ByteTrack, boxes/labels/HUD
 and mp4 + JSONL outputs. Per written frame it records capture -> all outputs written, and the
 detector's own preprocess + inference + postprocess time in the same run. It prints p50/p95 of
@@ -18,16 +18,15 @@ from __future__ import annotations
 import argparse
 import logging
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 
 from detect.config import parse
-from detect.live_stats import percentiles_ms
 from detect.pipeline import RunResult, build
-from detect.sinks.mjpeg_replay import ClipServer, encode_clip
+from detect.runtime import StopToken
+from detect.testing.fake_camera import ClipServer, encode_clip
 from detect.types import Packet
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,14 +47,17 @@ def pipeline_config(url: str, out: Path, model: str, backend: str | None = None)
 
 
 class Recorder:
-    """When each frame was written (for the trend); stops the run `seconds` after the first
-    frame; prints a progress line every 10 s."""
+    """Per written frame: when, its latency and its stage times (the run itself keeps only
+    fixed-size statistics); stops the run `seconds` after the first frame; prints a progress
+    line every 10 s."""
 
-    def __init__(self, seconds: float, stop: threading.Event) -> None:
+    def __init__(self, seconds: float, stop: StopToken) -> None:
         self.seconds = seconds
         self.stop = stop
         self.start = 0.0
         self.times: list[float] = []
+        self.latencies: list[float] = []
+        self.stage_times: dict[str, list[float]] = {}
         self._recent: list[float] = []
         self._next_print = 10.0
 
@@ -64,9 +66,12 @@ class Recorder:
         if not self.times:
             self.start = now
         self.times.append(now - self.start)
+        self.latencies.append(now - packet.frame.capture_time)
+        for key, value in packet.timings.items():
+            self.stage_times.setdefault(key, []).append(value)
         self._recent.append(now - packet.frame.capture_time)
         if self.times[-1] >= self.seconds:
-            self.stop.set()
+            self.stop.request("measured long enough")
         if self.times[-1] >= self._next_print:
             print(f"  {self.times[-1]:4.0f} s: {len(self.times)} frames, last 10 s {percentiles_ms(self._recent)}",
                   flush=True)
@@ -90,12 +95,13 @@ def main() -> None:
         print(f"camera: {args.clip.name} at {args.fps:g} fps on {camera.url}; measuring {args.seconds:g} s",
               flush=True)
         result = pipeline.run(on_packet=recorder)
-    report(result, np.array(recorder.times), args.fps)
+    report(result, recorder, args.fps)
 
 
-def report(result: RunResult, at_s: np.ndarray, fps: float) -> None:
-    latency = np.asarray(result.latencies) * 1000
-    model = sum(np.asarray(result.stage_times.get(k, [0.0] * len(latency))) for k in MODEL_KEYS) * 1000
+def report(result: RunResult, recorder: Recorder, fps: float) -> None:
+    at_s = np.array(recorder.times)
+    latency = np.asarray(recorder.latencies) * 1000
+    model = sum(np.asarray(recorder.stage_times.get(k, [0.0] * len(latency))) for k in MODEL_KEYS) * 1000
     read = result.frames + result.dropped
     frame_ms = 1000 / fps
     lat = {q: float(np.percentile(latency, q)) for q in (50, 95)}
@@ -106,7 +112,7 @@ def report(result: RunResult, at_s: np.ndarray, fps: float) -> None:
     print(f"model latency (preprocess+inference+postprocess): p50 {mod[50]:.1f} ms, p95 {mod[95]:.1f} ms")
     print(f"live latency (capture -> all outputs written):   p50 {lat[50]:.1f} ms, p95 {lat[95]:.1f} ms, "
           f"max {latency.max():.1f} ms")
-    after = {k: float(np.median(result.stage_times[k])) * 1000 for k in AFTER_MODEL if result.stage_times.get(k)}
+    after = {k: result.stage_times[k].percentile_s(50) * 1000 for k in AFTER_MODEL if k in result.stage_times}
     print("after the model (p50): " + ", ".join(f"{k} {v:.1f} ms" for k, v in after.items()))
     print(f"dropped as stale: {result.dropped} of {read} ({result.dropped / max(1, read):.1%})")
     minutes = np.floor(at_s / 60).astype(int)

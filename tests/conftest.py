@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from pydantic import Field
 
+from detect.contract import Detector
 from detect.params import StageParams
 from detect.registry import detectors
 from detect.types import Detections
@@ -79,7 +80,7 @@ def make_clip(tmp_path: Path) -> Callable[..., Path]:
 
 
 @detectors.register("scripted")
-class ScriptedDetector:
+class ScriptedDetector(Detector):
     """Test detector: finds the synthetic clip's bright square (no model), optionally slow or failing."""
 
     class Params(StageParams):
@@ -87,14 +88,11 @@ class ScriptedDetector:
         delay_s: float = Field(0.0, ge=0)
 
     def __init__(self, params: Params) -> None:
-        self.params = params
+        super().__init__(params)
         self.labels = ("square", "car")
         self.calls = 0
 
     def open(self, info=None) -> None:
-        pass
-
-    def warmup(self) -> None:
         pass
 
     def close(self) -> None:

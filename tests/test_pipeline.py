@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from conftest import box_at, decode_all, pipeline_dict
 
+from detect.contract import Sink
 from detect.config import parse
 from detect.errors import StageError
 from detect.pipeline import build
@@ -58,12 +59,13 @@ def test_detector_failure_names_stage_and_frame_and_closes_outputs(make_clip, tm
 
 
 @sinks.register("exploding")
-class ExplodingSink:
+class ExplodingSink(Sink):
     """Test sink that fails on its third frame."""
 
     Params = sinks.get("mot").Params
 
     def __init__(self, params) -> None:
+        super().__init__(params)
         self.count = 0
 
     def open(self, info) -> None:

@@ -1,6 +1,9 @@
+"""The registry checks every stage against its role's contract, built-in or plugin."""
+
 import pytest
 
 from detect import stages  # noqa: F401
+from detect.contract import Sink
 from detect.params import StageParams
 from detect.registry import REGISTRIES, Registry, describe
 
@@ -14,17 +17,48 @@ def test_builtins_are_registered_per_role():
 
 
 def test_duplicates_and_missing_params_are_refused():
-    reg = Registry("test")
+    reg = Registry("sink")
 
     @reg.register("a")
-    class A:
+    class A(Sink):
         class Params(StageParams):
             pass
+
+        def open(self, info) -> None: ...
+        def write(self, packet) -> None: ...
+        def close(self) -> None: ...
 
     with pytest.raises(ValueError, match="already registered"):
         reg.register("a")(A)
     with pytest.raises(TypeError, match="pydantic Params"):
         reg.register("b")(type("B", (), {}))
+
+
+def test_a_stage_that_misses_part_of_its_contract_is_refused_by_name():
+    reg = Registry("sink")
+
+    class NoWrite(Sink):
+        class Params(StageParams):
+            pass
+
+        def open(self, info) -> None: ...
+        def close(self) -> None: ...
+
+    with pytest.raises(TypeError, match=r"sink 'c' \(.*NoWrite\) does not meet the sink contract: missing write$"):
+        reg.register("c")(NoWrite)
+
+    class DuckSink:
+        """Not a subclass: every member the runtime calls must be there, optional ones too."""
+
+        class Params(StageParams):
+            pass
+
+        def open(self, info) -> None: ...
+        def write(self, packet) -> None: ...
+        def close(self) -> None: ...
+
+    with pytest.raises(TypeError, match="missing attach, check, outputs"):
+        reg.register("d")(DuckSink)
 
 
 def test_suggestion_and_description():

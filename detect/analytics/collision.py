@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
+from detect.contract import Analytics
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.debounce import Debounced
 from detect.analytics.events import make_event
@@ -43,7 +44,7 @@ ANCHOR_INSET_PX = 2.0
 
 
 @analytics.register("collision")
-class Collision:
+class Collision(Analytics):
     """Forward-collision warning: ego lane, time-to-collision, warning levels, lead vehicle."""
 
     class Params(RangeParams):

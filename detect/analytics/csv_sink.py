@@ -18,6 +18,7 @@ from pydantic import Field
 
 from detect.params import StageParams
 from detect.registry import sinks
+from detect.sinks.base import FileSink
 from detect.types import Packet, SourceInfo
 
 COLUMNS = (
@@ -46,7 +47,7 @@ def event_row(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @sinks.register("csv")
-class CsvSink:
+class CsvSink(FileSink):
     """Analytics events (warnings, crossings, zone changes) as CSV rows."""
 
     class Params(StageParams):

@@ -13,6 +13,7 @@ import math
 import numpy as np
 from pydantic import Field
 
+from detect.contract import Analytics
 from detect.analytics.camera import CameraParams
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.geometry import RangeMethod
@@ -23,7 +24,7 @@ from detect.types import Packet
 
 
 @analytics.register("distance")
-class Distance:
+class Distance(Analytics):
     """Range to each road user from a calibrated camera (flat road, class-height fallback)."""
 
     class Params(RangeParams):

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, field_validator
 
+from detect.contract import Analytics
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.events import make_event
 from detect.analytics.geometry import anchor_points, crosses_segment, side_of_line
@@ -51,7 +52,7 @@ class _LineState:
 
 
 @analytics.register("lines")
-class Lines:
+class Lines(Analytics):
     """Line crossings counted by class and direction, once per confirmed track."""
 
     class Params(StageParams):

@@ -17,6 +17,7 @@ import math
 import numpy as np
 from pydantic import Field
 
+from detect.contract import Analytics
 from detect.analytics.camera import CameraParams
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.geometry import RangeMethod
@@ -29,7 +30,7 @@ from detect.types import Packet
 
 
 @analytics.register("speed")
-class Speed:
+class Speed(Analytics):
     """Relative speed of each tracked road user from its range rate (optional ego speed)."""
 
     class Params(RangeParams):

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, field_validator
 
+from detect.contract import Analytics
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.events import make_event
 from detect.analytics.geometry import anchor_points, points_in_polygon
@@ -39,7 +40,7 @@ class _ZoneState:
 
 
 @analytics.register("zones")
-class Zones:
+class Zones(Analytics):
     """Polygon zones: occupancy per class and enter/leave events for confirmed tracks."""
 
     class Params(StageParams):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from detect.contract import Annotator
 from detect.annotators.colors import colors
 from detect.params import StageParams
 from detect.registry import annotators
@@ -12,7 +13,7 @@ from detect.types import Packet
 
 
 @annotators.register("boxes")
-class BoxAnnotator:
+class BoxAnnotator(Annotator):
     """Rectangles around detections, one colour per track id."""
 
     class Params(StageParams):

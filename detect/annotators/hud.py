@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 from pydantic import Field, field_validator
 
+from detect.contract import Annotator
 from detect.live_stats import RollingRate, drop_ratio
 from detect.params import StageParams
 from detect.registry import annotators
@@ -105,7 +106,7 @@ SECTIONS: dict[str, Section | type[LiveSection]] = {"driving": driving_section, 
 
 
 @annotators.register("hud")
-class HudAnnotator:
+class HudAnnotator(Annotator):
     """A text panel: lead vehicle, distance, TTC and warning colour; live fps, latency and drops."""
 
     class Params(StageParams):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from detect.contract import Annotator
 from detect.annotators.colors import colors
 from detect.params import StageParams
 from detect.registry import annotators
@@ -22,7 +23,7 @@ def label_text(name: str, confidence: float, track_id: int | None, show_conf: bo
 
 
 @annotators.register("labels")
-class LabelAnnotator:
+class LabelAnnotator(Annotator):
     """A filled tag above each box: '#id class conf'."""
 
     class Params(StageParams):

@@ -7,6 +7,7 @@ from collections import deque
 import numpy as np
 from pydantic import Field
 
+from detect.contract import Annotator
 from detect.annotators.colors import color_for
 from detect.params import StageParams
 from detect.registry import annotators
@@ -14,7 +15,7 @@ from detect.types import Packet
 
 
 @annotators.register("trails")
-class TrailAnnotator:
+class TrailAnnotator(Annotator):
     """Polyline through each track's last `length` box centres, older parts thinner and darker."""
 
     class Params(StageParams):

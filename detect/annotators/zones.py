@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from pydantic import Field
 
+from detect.contract import Annotator
 from detect.annotators.colors import PALETTE
 from detect.params import StageParams
 from detect.registry import annotators
@@ -41,7 +42,7 @@ class _Line:
 
 
 @annotators.register("zones")
-class ZonesAnnotator:
+class ZonesAnnotator(Annotator):
     """Zones and lines announced by the analytics stages, with occupancy and crossing counts."""
 
     class Params(StageParams):

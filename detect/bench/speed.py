@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from detect.bench.measured_run import Pass
-from detect.bench.stage_stats import percentiles_ms, stage_summary, sum_check
+from detect.bench.stage_stats import stage_summary, sum_check
 
 
 def speed_report(threaded: Pass, serial: Pass | None, peak_rss_mb: float) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def speed_report(threaded: Pass, serial: Pass | None, peak_rss_mb: float) -> dic
         "cpu_util_pct": 100.0 * cores / logical,
         "background_cpu_pct": 100.0 * threaded.background_cpu_seconds / (stream_s * logical) if stream_s > 0 else 0.0,
         "peak_rss_mb": peak_rss_mb,
-        "latency_ms": percentiles_ms(result.latencies),
+        "latency_ms": result.latency.percentiles_ms() or None,
         "threaded_stages": stage_summary(result.stage_times, result.frames),
         "stages": None,
         "serial": None,

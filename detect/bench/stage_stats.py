@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
+from detect.stats import Durations
 
 STAGE_ORDER = ("decode", "preprocess", "inference", "postprocess", "track", "analytics", "annotate", "encode")
 """Pipeline order; a stage not listed here (a plugin's) follows in the order it was recorded."""
@@ -18,7 +18,7 @@ def ordered_stages(names: Sequence[str]) -> list[str]:
     return known + [name for name in names if name not in STAGE_ORDER]
 
 
-def stage_summary(stage_times: Mapping[str, Sequence[float]], frames: int) -> dict[str, dict[str, float | int]]:
+def stage_summary(stage_times: Mapping[str, Durations], frames: int) -> dict[str, dict[str, float | int]]:
     """p50/p95/mean in ms over the frames a stage ran on, its total seconds, and its share per written frame.
 
     `per_frame_ms` (total / all frames) is what stacks up to the wall time per frame:
@@ -27,27 +27,18 @@ def stage_summary(stage_times: Mapping[str, Sequence[float]], frames: int) -> di
     """
     out: dict[str, dict[str, float | int]] = {}
     for name in ordered_stages(list(stage_times)):
-        values = np.asarray(stage_times[name], dtype=np.float64)
-        if values.size == 0:
+        times = stage_times[name]
+        if not times.count:
             continue
-        total = float(values.sum())
         out[name] = {
-            "p50_ms": 1000.0 * float(np.percentile(values, 50)),
-            "p95_ms": 1000.0 * float(np.percentile(values, 95)),
-            "mean_ms": 1000.0 * float(values.mean()),
-            "per_frame_ms": 1000.0 * total / max(frames, 1),
-            "total_s": total,
-            "count": int(values.size),
+            "p50_ms": 1000.0 * times.percentile_s(50),
+            "p95_ms": 1000.0 * times.percentile_s(95),
+            "mean_ms": 1000.0 * times.mean_s,
+            "per_frame_ms": 1000.0 * times.total_s / max(frames, 1),
+            "total_s": times.total_s,
+            "count": times.count,
         }
     return out
-
-
-def percentiles_ms(values: Sequence[float]) -> dict[str, float] | None:
-    """p50/p95 of a list of seconds, in ms (None when empty)."""
-    if not values:
-        return None
-    array = np.asarray(values, dtype=np.float64)
-    return {"p50_ms": 1000.0 * float(np.percentile(array, 50)), "p95_ms": 1000.0 * float(np.percentile(array, 95))}
 
 
 def sum_check(stages: Mapping[str, Mapping[str, Any]], wall_s: float) -> dict[str, Any]:

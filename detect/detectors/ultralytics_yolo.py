@@ -6,7 +6,6 @@ so switching backend changes speed, not results; exported models load without im
 
 from __future__ import annotations
 
-import difflib
 import logging
 import time
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, field_validator
 
+from detect.contract import Detector
 from detect.detectors import backend_choice
 from detect.detectors.backends import Backend, load_backend
 from detect.detectors.letterbox import letterbox, rect_shape, to_blob
@@ -24,6 +24,7 @@ from detect.errors import ConfigError
 from detect.models import read_labels, resolve_model
 from detect.params import StageParams
 from detect.registry import detectors
+from detect.suggest import did_you_mean
 from detect.types import Detections, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -37,16 +38,15 @@ def class_ids(wanted: Sequence[str] | None, labels: Sequence[str], where: str = 
     errors = []
     for name in wanted:
         if name not in index:
-            close = difflib.get_close_matches(name, labels, n=3, cutoff=0.6)
-            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-            errors.append(f"{where}: unknown class '{name}' for this model{hint}")
+            hint = did_you_mean(name, labels, n=3, cutoff=0.6).strip()
+            errors.append(f"{where}: unknown class '{name}' for this model" + (f" ({hint})" if hint else ""))
     if errors:
         raise ConfigError(errors)
     return [index[name] for name in wanted]
 
 
 @detectors.register("ultralytics")
-class UltralyticsDetector:
+class UltralyticsDetector(Detector):
     """Any Ultralytics detection model (.pt, .onnx, OpenVINO folder); backend and classes chosen in YAML."""
 
     class Params(StageParams):
@@ -87,11 +87,17 @@ class UltralyticsDetector:
         self._class_ids: list[int] | None = None
         self._shape: tuple[int, int] | None = None
 
-    def check(self) -> tuple[str, ...]:
+    @property
+    def batch(self) -> int:
+        return self.params.batch
+
+    @property
+    def detect_every(self) -> int:
+        return self.params.detect_every
+
+    def check(self) -> None:
         """Validate model and class names without running inference (for `detect validate`)."""
-        labels = read_labels(resolve_model(self.params.model))
-        class_ids(self.params.classes, labels)
-        return labels
+        class_ids(self.params.classes, read_labels(resolve_model(self.params.model)))
 
     def open(self, info: SourceInfo | None = None) -> None:
         started = time.perf_counter()

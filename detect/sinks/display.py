@@ -8,7 +8,6 @@ window in a throw-away subprocess. And GUI calls belong to the thread that made 
 
 from __future__ import annotations
 
-import _thread
 import logging
 import os
 import subprocess
@@ -17,6 +16,7 @@ import threading
 
 from pydantic import Field
 
+from detect.contract import Sink
 from detect.errors import DetectError
 from detect.params import StageParams
 from detect.registry import sinks
@@ -48,7 +48,7 @@ def display_problem() -> str | None:
 
 
 @sinks.register("display")
-class DisplaySink:
+class DisplaySink(Sink):
     """An OpenCV window showing the annotated stream; q or Esc stops the run cleanly (like Ctrl-C)."""
 
     class Params(StageParams):
@@ -98,11 +98,12 @@ class DisplaySink:
         return cv2.getWindowProperty(self.params.title, cv2.WND_PROP_VISIBLE) < 1
 
     def _request_quit(self) -> None:
-        """End the run the way Ctrl-C does (KeyboardInterrupt in the main thread): the runtime
-        stops reading, drains what is in flight and closes every output."""
+        """End the run the way Ctrl-C does, through the run's stop token: the runtime stops
+        reading, drains what is in flight and closes every output."""
         self._quit = True
         log.info("display: quit requested; stopping")
-        _thread.interrupt_main()
+        if self.stop_token is not None:
+            self.stop_token.request("display window closed")
 
     def close(self) -> None:
         """A window made by another thread (the writer) is left to the process exit: destroying

@@ -13,6 +13,7 @@ from pydantic import Field
 from detect.live_stats import StatsLines
 from detect.params import StageParams
 from detect.registry import sinks
+from detect.sinks.base import FileSink
 from detect.types import Detections, Packet, SourceInfo
 
 
@@ -45,7 +46,7 @@ def _value(value: Any) -> Any:
 
 
 @sinks.register("jsonl")
-class JsonlSink:
+class JsonlSink(FileSink):
     """Frame records `{frame, pts, source, detections}` and `{event: ...}` lines."""
 
     class Params(StageParams):

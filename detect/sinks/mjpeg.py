@@ -11,6 +11,7 @@ import logging
 
 from pydantic import Field
 
+from detect.contract import Sink
 from detect.errors import DetectError
 from detect.params import StageParams
 from detect.registry import sinks
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 @sinks.register("mjpeg")
-class MjpegSink:
+class MjpegSink(Sink):
     """Live annotated stream on http://HOST:PORT/ (page) and /stream.mjpg (multipart MJPEG) for browsers."""
 
     class Params(StageParams):
@@ -39,13 +40,12 @@ class MjpegSink:
         self.frames_sent = 0
 
     @property
-    def path(self) -> str:
-        """The page's URL (listed with the run's outputs)."""
+    def url(self) -> str:
         return self._server.url if self._server is not None else ""
 
-    @property
-    def url(self) -> str:
-        return self.path
+    def outputs(self) -> list[str]:
+        """The page's URL is listed with the run's outputs."""
+        return [self.url]
 
     @property
     def viewers(self) -> int:

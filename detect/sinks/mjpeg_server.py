@@ -3,7 +3,7 @@
 Publishing never touches a socket: it swaps the newest JPEG into a board and wakes the
 viewer threads, each of which sends whatever is newest when it is ready. A slow or stalled
 viewer therefore skips frames (its own thread blocks, at most `send_timeout` s) and can never
-slow the publisher, i.e. the pipeline. Used by the `mjpeg` sink and by `mjpeg_replay`.
+slow the publisher, i.e. the pipeline. Used by the `mjpeg` sink and by `detect.testing.fake_camera`.
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@ from pydantic import Field
 
 from detect.params import StageParams
 from detect.registry import sinks
+from detect.sinks.base import FileSink
 from detect.types import Packet, SourceInfo
 
 
 @sinks.register("mot")
-class MotSink:
+class MotSink(FileSink):
     """Tracked boxes only, in MOTChallenge format, frames numbered from 1."""
 
     class Params(StageParams):

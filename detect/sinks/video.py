@@ -12,6 +12,7 @@ from pydantic import Field
 
 from detect.params import StageParams
 from detect.registry import sinks
+from detect.sinks.base import FileSink
 from detect.types import Packet, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ def partial_path(path: Path) -> Path:
 
 
 @sinks.register("video")
-class VideoSink:
+class VideoSink(FileSink):
     """H.264/yuv420p mp4 (libx264 via PyAV): files keep frame count and rate; live keeps real time."""
 
     class Params(StageParams):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from detect.contract import Source
 from detect.errors import SourceError
 from detect.params import StageParams
 from detect.registry import sources
@@ -22,7 +23,7 @@ def natural_key(path: str) -> list[int | str]:
 
 
 @sources.register("images")
-class ImageSource:
+class ImageSource(Source):
     """Still images from a folder or glob, ordered naturally; pts = index / fps."""
 
     live = False

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from detect.contract import Source
 from detect.errors import SourceError
 from detect.sources.backoff import ReconnectParams, delays
 from detect.types import Frame, SourceInfo
@@ -217,7 +218,7 @@ class LiveFeed:
             conn.close()
 
 
-class FeedSource:
+class FeedSource(Source):
     """What `webcam` and `stream` share around their LiveFeed: iteration, events, stop, report.
 
     Subclasses set `self._feed` and describe their granted settings in `_settings_text()`."""

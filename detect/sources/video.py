@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field, model_validator
 
-from detect.errors import SourceError
+from detect.contract import Source
+from detect.errors import ConfigError, SourceError
 from detect.params import StageParams
 from detect.registry import sources
 from detect.types import Frame, SourceInfo
@@ -33,7 +34,7 @@ def to_bgr(frame) -> np.ndarray:
 
 
 @sources.register("video")
-class VideoSource:
+class VideoSource(Source):
     """Any file FFmpeg decodes; start/end in seconds, keep every `stride`-th frame."""
 
     live = False
@@ -61,6 +62,13 @@ class VideoSource:
         self.info: SourceInfo | None = None
         self.frames_read = 0
         self.stopped_early: str | None = None
+
+    def check(self) -> None:
+        path = Path(self.params.path)
+        if not path.exists():
+            raise ConfigError(f"source.path: video not found: {path}")
+        if not path.is_file():
+            raise ConfigError(f"source.path: not a file: {path}")
 
     def open(self) -> SourceInfo:
         import av

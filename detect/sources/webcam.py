@@ -12,10 +12,9 @@ import contextlib
 import glob
 import logging
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
@@ -23,13 +22,13 @@ from pydantic import Field, field_validator, model_validator
 from detect.errors import SourceError
 from detect.params import StageParams
 from detect.registry import sources
+from detect.runtime import call_with_timeout
 from detect.sources.backoff import ReconnectParams
 from detect.sources.live import FeedSource, LiveFeed, StreamLost
 from detect.types import SourceInfo
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 BACKENDS = {"auto": "CAP_ANY", "v4l2": "CAP_V4L2", "dshow": "CAP_DSHOW", "msmf": "CAP_MSMF",
             "avfoundation": "CAP_AVFOUNDATION", "gstreamer": "CAP_GSTREAMER"}
 
@@ -39,27 +38,6 @@ def fourcc_text(code: float) -> str:
     value = int(code)
     text = "".join(chr((value >> (8 * i)) & 0xFF) for i in range(4))
     return text if value and text.isprintable() else ""
-
-
-def call_with_timeout(fn: Callable[[], T], timeout: float, what: str) -> T:
-    """Run a call that may hang (a camera driver's open) in a daemon thread; give up after
-    `timeout` s with a SourceError (the stuck thread is abandoned)."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001  (re-raised in the caller below, never lost)
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, name="detect-camera-open", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise SourceError(f"{what} did not answer within {timeout:g} s")
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 from pydantic import Field
 
+from detect.contract import Tracker
 from detect.params import StageParams
 from detect.registry import trackers
 from detect.types import Detections, Frame
@@ -56,7 +57,7 @@ class ByteTrackParams(StageParams):
     fuse_score: bool = Field(True, description="fuse detection score into IoU cost")
 
 
-class _UltralyticsTracker:
+class _UltralyticsTracker(Tracker):
     """Shared adapter: detections in, the same detections out with `tracker_id` set (-1 = untracked)."""
 
     tracker_type = ""
@@ -137,8 +138,10 @@ class BoTSORT(_UltralyticsTracker):
 
 
 @trackers.register("none")
-class NoTracker:
+class NoTracker(Tracker):
     """No tracking: detections pass through with no ids."""
+
+    assigns_ids = False
 
     class Params(StageParams):
         pass

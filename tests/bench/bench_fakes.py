@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from detect.stats import Durations
 from detect.bench.combos import CACHE_VERSION
 from detect.bench.json_files import write_json
 from detect.bench.measured_run import Pass
@@ -34,9 +35,9 @@ def fake_pass(frames: int = 10, seconds: float = 0.5) -> Pass:
     per_frame = seconds / frames
     result = RunResult(frames=frames, seconds=seconds, startup_seconds=0.3, load_seconds=0.2, warmup_seconds=0.05,
                        info=SourceInfo(width=160, height=96, fps=10.0, total_frames=frames, source_id="synthetic"), backend="torch",
-                       latencies=[per_frame * 2] * frames,
-                       stage_times={"decode": [per_frame * 0.1] * frames, "inference": [per_frame * 0.8] * frames,
-                                    "track": [per_frame * 0.05] * frames, "encode": [per_frame * 0.03] * frames})
+                       latency=Durations().extend([per_frame * 2] * frames),
+                       stage_times={name: Durations().extend([per_frame * share] * frames) for name, share in
+                                    {"decode": 0.1, "inference": 0.8, "track": 0.05, "encode": 0.03}.items()})
     return Pass(result, cpu_seconds=seconds * 1.5, stream_seconds=seconds, first_pts=0.0,
                 machine_busy_seconds=seconds * 1.6)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from detect.config import parse
 from detect.pipeline import Pipeline, RunResult, build
-from detect.sinks.mjpeg_replay import ClipServer, encode_clip
+from detect.testing.fake_camera import ClipServer, encode_clip
 from detect.sources.stream import StreamSource
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -84,9 +84,9 @@ def run_frames(pipeline: Pipeline, frames: int, on_frame: Any = None, limit_s: f
         if on_frame is not None:
             on_frame(count, packet)
         if count >= frames:
-            pipeline.stop.set()
+            pipeline.stop.request()
 
-    watchdog = threading.Timer(limit_s, pipeline.stop.set)
+    watchdog = threading.Timer(limit_s, pipeline.stop.request)
     watchdog.start()
     try:
         return pipeline.run(on_packet=on_packet)

@@ -36,7 +36,7 @@ def test_a_client_reads_annotated_jpeg_parts_from_a_live_run(shared_videos: Path
             got["page"] = urllib.request.urlopen(sink.url, timeout=5).read().decode()
             got["parts"] = mjpeg_parts(host, port, count=5)
         finally:
-            pipeline.stop.set()
+            pipeline.stop.request()
 
     def on_frame(count: int, packet) -> None:
         if count == 1:

@@ -13,9 +13,10 @@ from pydantic import ValidationError
 
 from detect.annotators.hud import HudAnnotator
 from detect.config import load
-from detect.live_stats import LatencyHistogram, StatsLines, percentiles_ms
+from detect.live_stats import StatsLines
 from detect.sources.backoff import ReconnectParams, delays
 from detect.sources.video import VideoSource
+from detect.stats import Durations, percentiles_ms
 from detect.types import Detections, Frame, Packet
 
 
@@ -35,15 +36,26 @@ def test_backoff_forever_and_never():
         ReconnectParams(initial=5, max=1)
 
 
-def test_histogram_percentiles_match_numpy_to_the_millisecond():
+def test_histogram_percentiles_match_numpy_within_one_percent():
     values = np.random.default_rng(0).gamma(4, 0.02, 5000)
-    histogram = LatencyHistogram()
-    for v in values:
-        histogram.add(float(v))
+    histogram = Durations().extend(float(v) for v in values)
     exact = percentiles_ms(values)
-    assert abs(histogram.percentile_ms(50) - exact["p50"]) <= 1.0
-    assert abs(histogram.percentile_ms(95) - exact["p95"]) <= 1.0
-    assert percentiles_ms([]) == {}
+    approx = histogram.percentiles_ms()
+    assert approx.keys() == exact.keys()
+    for key in ("p50", "p95"):
+        assert abs(approx[key] - exact[key]) <= 0.01 * exact[key] + 0.1
+    assert approx["max"] == exact["max"]
+    assert histogram.count == 5000 and abs(histogram.total_s - values.sum()) < 1e-6
+    assert percentiles_ms([]) == {} and Durations().percentiles_ms() == {}
+
+
+def test_histogram_size_does_not_grow_with_the_run():
+    histogram = Durations()
+    size = histogram._counts.nbytes
+    histogram.extend([0.0, 1e-9, 0.5, 3e5, float("nan"), 0.02] * 10_000)
+    assert histogram._counts.nbytes == size
+    assert histogram.count == 50_000, "NaN is not a duration"
+    assert histogram.percentile_s(100) == histogram.max_s == 3e5
 
 
 def packet(index: int, dropped: int = 0, age_s: float = 0.05) -> Packet:
@@ -92,7 +104,7 @@ def test_a_realtime_file_with_a_slow_detector_drops_stale_frames(shared_videos: 
               "sinks": [{"type": "jsonl", "path": str(tmp_path / "o.jsonl")}]}
     result = run_frames(build_live(config), frames=10_000)
     assert result.dropped > 0 and result.frames + result.dropped == 50
-    assert max(result.latencies) < 0.12 + 0.2
+    assert result.latency.max_s < 0.12 + 0.2
 
 
 def test_the_live_configs_load_and_take_a_url_from_source():

@@ -5,7 +5,7 @@ frames are decoded and JPEG-encoded once, then published on a fixed clock (frame
 start + i / fps, so the rate does not drift). `pause()` keeps connections open but sends
 nothing (a stalled camera); `close()` drops every connection (a camera that went away).
 
-    python -m detect.sinks.mjpeg_replay ../shared/data/videos/clip.mp4 --port 8090 --fps 30
+    python -m detect.testing.fake_camera ../shared/data/videos/clip.mp4 --port 8090 --fps 30
 """
 
 from __future__ import annotations

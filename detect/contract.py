@@ -1,0 +1,179 @@
+"""The stage contract: every member the runtime calls, one base class per role.
+
+A stage is a class with a pydantic `Params` model, built as `Stage(params)`. Subclass the
+role's base here (the optional members then have their defaults), or provide every member
+yourself: `registry.register` and entry-point loading check a class against its role's
+contract and refuse it with one line naming what is missing. Stage code is synchronous and
+never sees a thread or a queue (runtime.py owns those); a stage that must end the run early
+(a display window closed by the user) asks the run's `StopToken`, handed over by `attach`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from detect.params import StageParams
+from detect.types import Detections, Event, Frame, Packet, SourceInfo
+
+if TYPE_CHECKING:
+    from detect.runtime import StopToken
+
+
+class Stage(ABC):
+    """What every role shares: the validated params, and the run's stop token once attached."""
+
+    Params: ClassVar[type[StageParams]]
+    stop_token: StopToken | None = None
+
+    def __init__(self, params: StageParams) -> None:
+        self.params = params
+
+    def attach(self, stop: StopToken) -> None:
+        """Called once before `open`; keep the token to request a stop of the whole run."""
+        self.stop_token = stop
+
+    def check(self) -> None:
+        """`detect validate`: cheap checks before a run (files exist, names resolve); no decoding
+        or inference. Raise ConfigError (several messages at once where there are several)."""
+
+
+class Source(Stage):
+    """Frames in order. `live` sources get the newest-frame policy (stale frames are dropped)."""
+
+    live: bool = False
+    stopped_early: str | None = None
+    """Set when the source ended before its announced end (a truncated file): becomes a warning."""
+
+    @abstractmethod
+    def open(self) -> SourceInfo:
+        ...
+
+    @abstractmethod
+    def __iter__(self) -> Iterator[Frame]:
+        ...
+
+    @abstractmethod
+    def close(self) -> None:
+        ...
+
+    def take_events(self) -> list[Event]:
+        """Events since the last call (a reconnect gap); they ride on the next frame's packet."""
+        return []
+
+    def interrupt(self) -> None:
+        """Wake a read that waits for a camera; must only set a flag (runs from a signal handler)."""
+
+    def live_report(self) -> list[str]:
+        """Lines for the end-of-run summary (granted camera settings, reconnects)."""
+        return []
+
+
+class Detector(Stage):
+    """Images in, one `Detections` per image out; `labels` are the model's class names."""
+
+    labels: tuple[str, ...] = ()
+    backend_name: str = ""
+    load_seconds: float = 0.0
+    last_timings: dict[str, float] = {}
+    """Seconds per phase of the last `detect` call (preprocess, inference, postprocess)."""
+
+    @property
+    def batch(self) -> int:
+        """Frames per `detect` call for file sources."""
+        return 1
+
+    @property
+    def detect_every(self) -> int:
+        """Run on every Nth frame; the tracker carries boxes in between."""
+        return 1
+
+    @abstractmethod
+    def open(self, info: SourceInfo | None = None) -> None:
+        ...
+
+    def warmup(self) -> None:
+        """One inference on a blank image so the first frame's latency is not start-up."""
+
+    @abstractmethod
+    def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
+        ...
+
+    @abstractmethod
+    def close(self) -> None:
+        ...
+
+
+class Tracker(Stage):
+    """Detections in, the same detections with `tracker_id` out; each instance owns its ids."""
+
+    assigns_ids: bool = True
+    """False for a pass-through (`none`): the summary then reports no track count."""
+
+    @abstractmethod
+    def update(self, detections: Detections, frame: Frame) -> Detections:
+        ...
+
+    def predict(self, frame: Frame, fraction: float) -> Detections:
+        """Boxes for a frame the detector skipped (`detect_every`); none by default."""
+        return Detections.empty()
+
+    @abstractmethod
+    def reset(self) -> None:
+        ...
+
+
+class Analytics(Stage):
+    """Adds columns and events to a packet; never changes boxes, classes or ids."""
+
+    @abstractmethod
+    def process(self, packet: Packet) -> Packet:
+        ...
+
+
+class Annotator(Stage):
+    """Draws on the canvas (a copy of the frame) and returns it."""
+
+    @abstractmethod
+    def annotate(self, canvas: np.ndarray, packet: Packet) -> np.ndarray:
+        ...
+
+
+class Sink(Stage):
+    """Writes packets somewhere; `outputs()` names the files it made, for the summary."""
+
+    @abstractmethod
+    def open(self, info: SourceInfo) -> None:
+        ...
+
+    @abstractmethod
+    def write(self, packet: Packet) -> None:
+        ...
+
+    @abstractmethod
+    def close(self) -> None:
+        ...
+
+    def outputs(self) -> list[str]:
+        return []
+
+
+BASES: dict[str, type[Stage]] = {
+    "source": Source, "detector": Detector, "tracker": Tracker,
+    "analytics": Analytics, "annotator": Annotator, "sink": Sink,
+}
+
+
+def missing_members(role: str, cls: type) -> list[str]:
+    """Members of the role's contract that `cls` lacks: the abstract ones for a subclass of the
+    base, every member (optional ones included, the runtime calls them) for any other class."""
+    base = BASES[role]
+    if not isinstance(cls, type):
+        return ["(not a class)"]
+    if issubclass(cls, base):
+        return sorted(cls.__abstractmethods__)
+    names = [name for name in dir(base) if not name.startswith("_") or name == "__iter__"]
+    return sorted(name for name in names if name not in ("Params", "stop_token") and not hasattr(cls, name))
