@@ -11,7 +11,8 @@ never sees a thread or a queue (runtime.py owns those); a stage that must end th
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -78,7 +79,7 @@ class Detector(Stage):
     labels: tuple[str, ...] = ()
     backend_name: str = ""
     load_seconds: float = 0.0
-    last_timings: dict[str, float] = {}
+    last_timings: Mapping[str, float] = MappingProxyType({})
     """Seconds per phase of the last `detect` call (preprocess, inference, postprocess)."""
 
     @property

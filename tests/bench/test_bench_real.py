@@ -1,6 +1,6 @@
 """`detect bench` for real: the CLI, a worker process, the torch model, 40 frames of TUD-Stadtmitte.
 
-Speed is not asserted against a limit (DESIGN.md: no wall-clock limits in tests), only
+Speed is not asserted against a limit (docs/architecture.md: no wall-clock limits in tests), only
 that it was measured and is consistent: the serial pass's stages explain its wall time.
 """
 
