@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import os
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from detect import stages  # noqa: F401  (registers the built-in stages)
 from detect.errors import ConfigError
 from detect.params import StageParams
 from detect.registry import REGISTRIES
+from detect.safe_yaml import parse_yaml, read_yaml_file
 from detect.suggest import did_you_mean
 
 SINGLE_ROLES = {"source": "source", "detector": "detector", "tracker": "tracker"}
 LIST_ROLES = {"analytics": "analytics", "annotators": "annotator", "sinks": "sink"}
 REQUIRED = ("source", "detector")
 TOP_KEYS = tuple(SINGLE_ROLES) + tuple(LIST_ROLES) + ("runtime",)
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel, _SHORT_REPR.maxstring, _SHORT_REPR.maxother = 3, 80, 80
 
 
 class RuntimeParams(StageParams):
@@ -54,18 +57,14 @@ class PipelineConfig:
 
 
 def load_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a YAML mapping; syntax errors carry the line number."""
+    """Read a YAML mapping (safely: see safe_yaml); syntax errors carry the line number."""
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise ConfigError(f"config file not found: {p}")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(f"YAML syntax error at {line}{exc.problem or exc}", path=str(p)) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"YAML error: {exc}", path=str(p)) from None
+        data = read_yaml_file(p)
+    except ConfigError as exc:
+        raise ConfigError(exc.messages, path=str(p)) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -79,7 +78,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
         key, sep, raw = item.partition("=")
         if not sep or not key:
             raise ConfigError(f"--set expects dotted.key=value, got '{item}'")
-        value = yaml.safe_load(raw) if raw else ""
+        value = parse_yaml(raw, what=f"--set {key}") if raw else ""
         parts = key.split(".")
         node: Any = data
         for i, part in enumerate(parts[:-1]):
@@ -220,7 +219,7 @@ def _format_error(err: Any, where: str, model: type[BaseModel]) -> str:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     value = err.get("input")
-    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    shown = "" if isinstance(value, dict) else f" (got {_SHORT_REPR.repr(value)})"
     return f"{full}: {msg}{shown}"
 
 

@@ -61,6 +61,10 @@ class Source(Stage):
     def close(self) -> None:
         ...
 
+    def input_paths(self) -> list[str]:
+        """Files this source reads (cheap, no decoding): no output may ever overwrite one."""
+        return []
+
     def take_events(self) -> list[Event]:
         """Events since the last call (a reconnect gap); they ride on the next frame's packet."""
         return []
@@ -160,6 +164,9 @@ class Sink(Stage):
 
     def outputs(self) -> list[str]:
         return []
+
+    def fail(self) -> None:
+        """The run failed; `close()` follows. A file sink then keeps any existing file intact."""
 
 
 BASES: dict[str, type[Stage]] = {

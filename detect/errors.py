@@ -7,17 +7,30 @@ class DetectError(Exception):
     """Base for errors the CLI reports as one clear line (no traceback)."""
 
 
+MESSAGE_CHARS = 400
+"""An echo of user input is cut here: a 1 MB class name must not make a 1 MB error line."""
+SHOWN_PROBLEMS = 12
+
+
+def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
 class ConfigError(DetectError):
     """A configuration problem; may carry several messages found at once."""
 
     def __init__(self, messages: str | list[str], path: str | None = None) -> None:
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        self.messages = [clip(m) for m in ([messages] if isinstance(messages, str) else messages)]
         self.path = path
-        prefix = f"{path}: " if path else ""
+        prefix = f"{clip(path, 200)}: " if path else ""
         if len(self.messages) == 1:
             text = prefix + self.messages[0]
         else:
-            text = prefix + f"{len(self.messages)} problems: " + "; ".join(self.messages)
+            shown = self.messages[:SHOWN_PROBLEMS]
+            more = len(self.messages) - len(shown)
+            text = prefix + f"{len(self.messages)} problems: " + "; ".join(shown) + (f"; and {more} more" if more else "")
         super().__init__(text)
 
 

@@ -23,6 +23,7 @@ from detect.contract import Analytics, Annotator, Detector, Sink, Source, Stage,
 from detect.errors import ConfigError, DetectError, StageError
 from detect.stats import Durations
 from detect.types import Detections, Event, Frame, Packet, SourceInfo
+from detect.validate import output_problems
 
 S = TypeVar("S", bound=Stage)
 
@@ -82,6 +83,10 @@ class Pipeline:
         self.sinks: list[Named[Sink]] = [_named(s) for s in config.sinks]
         self.labels: tuple[str, ...] = ()
         self.stop = runtime.StopToken()
+        problems = output_problems(self.source.stage, [(spec.where, item.stage)
+                                                       for spec, item in zip(config.sinks, self.sinks)])
+        if problems:
+            raise ConfigError(problems, path=config.path)
         for item in self.stages():
             item.stage.attach(self.stop)
         self._every = max(1, self.detector.stage.detect_every)
@@ -166,10 +171,10 @@ class Pipeline:
         with contextlib.ExitStack() as stack:
             with _stage(self.source.name, None):
                 info = self.source.stage.open()
-            stack.callback(self.source.stage.close)
+            stack.callback(_close, self.source)
             result.info = info
             with _stage(self.detector.name, None):
-                stack.callback(self.detector.stage.close)
+                stack.callback(_close, self.detector)
                 self.detector.stage.open(info)
                 self.labels = tuple(self.detector.stage.labels)
                 t_load = time.perf_counter()
@@ -179,10 +184,9 @@ class Pipeline:
             result.backend = self.detector.stage.backend_name
             result.tracked = self.tracker is not None and self.tracker.stage.assigns_ids
             for item in self.sinks:
+                stack.push(_sink_closer(item))
                 with _stage(item.name, None):
                     item.stage.open(info)
-                stack.callback(item.stage.close)
-            result.outputs = [path for item in self.sinks for path in item.stage.outputs()]
             if on_start is not None:
                 on_start(info)
             t1 = time.perf_counter()
@@ -214,6 +218,7 @@ class Pipeline:
             stopped = self.source.stage.stopped_early
             if stopped:
                 result.warnings.append(f"{self.source.name}: {stopped}")
+        result.outputs = [path for item in self.sinks for path in item.stage.outputs()]
         return result
 
     def _packets(self) -> Iterator[Packet]:
@@ -259,6 +264,25 @@ def _account(result: RunResult, packet: Packet) -> None:
             stage = result.stage_times[key] = Durations()
         stage.add(value)
     result.latency.add(time.monotonic() - packet.frame.capture_time)
+
+
+def _close(item: Named) -> None:
+    """Errors while closing (a full disk at the last flush) are one line naming the stage too."""
+    with _stage(item.name, None):
+        item.stage.close()
+
+
+def _sink_closer(item: Named[Sink]) -> Callable[..., bool]:
+    """An ExitStack exit for a sink: on any failure the sink hears `fail()` before `close()`
+    (a file sink then replaces no existing file)."""
+
+    def exit_(exc_type: type[BaseException] | None, *_: object) -> bool:
+        if exc_type is not None:
+            item.stage.fail()
+        _close(item)
+        return False
+
+    return exit_
 
 
 def _named(spec: StageSpec) -> Named:

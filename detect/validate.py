@@ -1,23 +1,78 @@
-"""Checks `detect validate` makes beyond the schema: each stage's own `check()` (files exist,
-model and classes resolve), all problems reported together; no decoding, no inference."""
+"""Checks made before a run, beyond the schema: each stage's own `check()` (files exist, model
+and classes resolve) and the outputs' safety (no output overwrites an input, no two sinks share
+a file, every output can be written). All problems are reported together; no decoding, no
+inference."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
 from detect.config import PipelineConfig, StageSpec
+from detect.contract import Sink, Source, Stage
 from detect.errors import ConfigError, DetectError
+from detect.sinks.base import FileSink
 
 
 def check_resources(config: PipelineConfig) -> None:
+    """`detect validate`: every problem a run would meet before its first frame."""
     problems: list[str] = []
+    built: list[tuple[str, Stage]] = []
     for spec in _specs(config):
+        stage = spec.build()
+        built.append((spec.where, stage))
         try:
-            spec.build().check()
+            stage.check()
         except ConfigError as exc:
             problems.extend(exc.messages)
         except DetectError as exc:
             problems.append(f"{spec.where}: {exc}")
+    source = built[0][1]
+    assert isinstance(source, Source)
+    problems.extend(output_problems(source, [(where, s) for where, s in built if isinstance(s, Sink)]))
     if problems:
         raise ConfigError(problems, path=config.path)
+
+
+def output_problems(source: Source, sinks: Sequence[tuple[str, Sink]]) -> list[str]:
+    """Outputs that would destroy an input, collide with each other, or cannot be written."""
+    problems: list[str] = []
+    inputs = {_key(Path(p)): p for p in source.input_paths()}
+    seen: dict[str, str] = {}
+    for where, sink in sinks:
+        if not isinstance(sink, FileSink):
+            continue
+        path = sink.path
+        key = _key(path)
+        if key in inputs:
+            problems.append(f"{where}.path: {path} is an input of this run; writing it would destroy it "
+                            "(choose another output path)")
+        if key in seen:
+            problems.append(f"{where}.path: {path} is also written by {seen[key]} (give each sink its own file)")
+        seen.setdefault(key, where)
+        problem = _unwritable(path)
+        if problem:
+            problems.append(f"{where}.path: {problem}")
+    return problems
+
+
+def _key(path: Path) -> str:
+    """One spelling per file: absolute, symlinks resolved, case as the filesystem keeps it."""
+    return os.path.normcase(str(path.expanduser().resolve()))
+
+
+def _unwritable(path: Path) -> str:
+    if path.is_dir():
+        return f"{path} is a folder; give a file name"
+    folder = path.expanduser().absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"cannot create {path}: {folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write in {folder} (read-only or no permission)"
+    return ""
 
 
 def _specs(config: PipelineConfig) -> list[StageSpec]:

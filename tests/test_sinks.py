@@ -7,7 +7,8 @@ import pytest
 
 from detect.sinks.jsonl import JsonlSink
 from detect.sinks.mot import MotSink
-from detect.sinks.video import VideoSink, partial_path
+from detect.sinks.base import staging_path
+from detect.sinks.video import VideoSink
 from detect.types import Detections, Frame, Packet, SourceInfo
 
 
@@ -33,7 +34,7 @@ def test_video_sink_writes_h264_yuv420p_and_renames(tmp_path: Path):
         sink.write(packet(i))
         assert not (tmp_path / "out" / "v.mp4").exists()
     sink.close()
-    assert not partial_path(tmp_path / "out" / "v.mp4").exists()
+    assert not staging_path(tmp_path / "out" / "v.mp4").exists()
     with av.open(str(tmp_path / "out" / "v.mp4")) as c:
         stream = c.streams.video[0]
         assert stream.codec_context.name == "h264"

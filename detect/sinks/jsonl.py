@@ -64,8 +64,7 @@ class JsonlSink(FileSink):
         self._stats: StatsLines | None = None
 
     def open(self, info: SourceInfo) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("w", encoding="utf-8")
+        self._file = self.open_text()
         self._count = 0
         self._stats = StatsLines(self.params.stats_every_s, info.source_id) if info.live else None
 
@@ -95,8 +94,8 @@ class JsonlSink(FileSink):
         if self._file is not None:
             if self._stats is not None and (stats := self._stats.final()) is not None:
                 self.write_event(stats)
-            self._file.close()
             self._file = None
+        self.close_text(self._count)
 
 
 def _plain(value: Any) -> Any:

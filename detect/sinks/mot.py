@@ -24,16 +24,18 @@ class MotSink(FileSink):
         self.params = params
         self.path = Path(params.path)
         self._file: IO[str] | None = None
+        self._frames = 0
 
     def open(self, info: SourceInfo) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("w", encoding="utf-8")
+        self._file = self.open_text()
+        self._frames = 0
 
     def write(self, packet: Packet) -> None:
         assert self._file is not None
         dets = packet.detections
         if dets.tracker_id is None:
             return
+        self._frames += 1
         number = packet.frame.index + 1
         lines = []
         for (x1, y1, x2, y2), conf, tid in zip(dets.xyxy, dets.confidence, dets.tracker_id):
@@ -43,6 +45,5 @@ class MotSink(FileSink):
         self._file.writelines(lines)
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self._file = None
+        self.close_text(self._frames)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,17 +11,13 @@ from pydantic import Field
 
 from detect.params import StageParams
 from detect.registry import sinks
-from detect.sinks.base import FileSink
+from detect.sinks.base import FileSink, staging_path
 from detect.types import Packet, SourceInfo
 
 log = logging.getLogger(__name__)
 
 
 LIVE_TIME_BASE = Fraction(1, 1000)
-
-
-def partial_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.partial")
 
 
 @sinks.register("video")
@@ -48,7 +43,7 @@ class VideoSink(FileSink):
         import av
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = partial_path(self.path)
+        self._tmp = staging_path(self.path)
         self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
         rate = info.fps_fraction
         stream = self._container.add_stream("libx264", rate=rate)
@@ -109,8 +104,8 @@ class VideoSink(FileSink):
                 container.mux(self._stream.encode(None))
         finally:
             container.close()
-        if self.frames_written:
-            os.replace(self._tmp, self.path)
+        if self.frames_written or self.failed:
+            self.publish(self._tmp, self.frames_written)
         else:
             self._tmp.unlink(missing_ok=True)
             log.warning("no frames were written; %s not created", self.path)

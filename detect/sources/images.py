@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field
 
 from detect.contract import Source
-from detect.errors import SourceError
+from detect.errors import ConfigError, SourceError
 from detect.params import StageParams
 from detect.registry import sources
 from detect.types import Frame, SourceInfo
@@ -44,6 +44,13 @@ class ImageSource(Source):
         else:
             files = [f for f in glob.glob(self.params.path) if Path(f).suffix.lower() in IMAGE_SUFFIXES]
         return sorted(files, key=natural_key)
+
+    def input_paths(self) -> list[str]:
+        return self._list()
+
+    def check(self) -> None:
+        if not self._list():
+            raise ConfigError(f"source.path: no images found at {self.params.path}")
 
     def open(self) -> SourceInfo:
         import cv2

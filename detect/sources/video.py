@@ -63,6 +63,9 @@ class VideoSource(Source):
         self.frames_read = 0
         self.stopped_early: str | None = None
 
+    def input_paths(self) -> list[str]:
+        return [self.params.path]
+
     def check(self) -> None:
         path = Path(self.params.path)
         if not path.exists():

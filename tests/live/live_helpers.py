@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from detect.sinks.base import staging_path
 from detect.config import parse
 from detect.pipeline import Pipeline, RunResult, build
 from detect.testing.fake_camera import ClipServer, encode_clip
@@ -141,7 +142,9 @@ def start_cli(*args: str) -> subprocess.Popen:
 
 
 def wait_for_lines(path: Path, lines: int, proc: subprocess.Popen, limit_s: float = RUN_LIMIT_S) -> None:
-    """Until `path` has `lines` lines (the run is in steady state); fails if the process ends first."""
+    """Until `path` has `lines` lines (the run is in steady state); fails if the process ends first.
+    A running sink writes under its staging name, renamed to `path` when the run ends."""
+    path = staging_path(path)
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -1,0 +1,84 @@
+"""Nothing a user already has is lost: inputs are never overwritten, a failed run replaces no
+previous output, and two sinks never share a file."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from conftest import decode_all, pipeline_dict
+
+from detect.config import parse
+from detect.errors import ConfigError, StageError
+from detect.pipeline import build
+from detect.validate import check_resources
+
+
+def run(config: dict) -> None:
+    build(parse(config)).run()
+
+
+def test_an_output_on_the_input_path_is_refused_before_anything_is_opened(make_clip, tmp_path: Path) -> None:
+    clip = make_clip(frames=5)
+    before = clip.read_bytes()
+    for sinks in ([{"type": "video", "path": str(clip)}], [{"type": "jsonl", "path": str(clip)}],
+                  [{"type": "mot", "path": str(tmp_path / "." / clip.name)}]):
+        config = pipeline_dict(clip, tmp_path, sinks=sinks)
+        with pytest.raises(ConfigError, match=r"sinks\[0\]\.path: .* is an input of this run"):
+            run(config)
+        with pytest.raises(ConfigError, match="is an input of this run"):
+            check_resources(parse(config))
+    assert clip.read_bytes() == before
+
+
+def test_two_sinks_on_one_file_are_a_config_error(make_clip, tmp_path: Path) -> None:
+    clip = make_clip(frames=5)
+    out = str(tmp_path / "same.out")
+    config = pipeline_dict(clip, tmp_path, sinks=[{"type": "video", "path": out}, {"type": "jsonl", "path": out}])
+    with pytest.raises(ConfigError, match=r"sinks\[1\]\.path: .*same.out is also written by sinks\[0\]"):
+        run(config)
+    assert not Path(out).exists()
+
+
+def test_a_sink_path_that_is_a_folder_is_refused(make_clip, tmp_path: Path) -> None:
+    clip = make_clip(frames=5)
+    config = pipeline_dict(clip, tmp_path, sinks=[{"type": "jsonl", "path": str(tmp_path)}])
+    with pytest.raises(ConfigError, match="is a folder; give a file name"):
+        run(config)
+
+
+def test_a_failed_run_keeps_the_previous_outputs_byte_for_byte(make_clip, tmp_path: Path) -> None:
+    clip = make_clip(frames=20)
+    run(pipeline_dict(clip, tmp_path))
+    names = ("out.mp4", "out.jsonl", "out.txt")
+    before = {name: (tmp_path / name).read_bytes() for name in names}
+    with pytest.raises(StageError, match="scripted failure"):
+        run(pipeline_dict(clip, tmp_path, detector={"type": "scripted", "fail_at": 2}))
+    assert {name: (tmp_path / name).read_bytes() for name in names} == before
+    assert len(decode_all(tmp_path / "out.incomplete.mp4")) == 2, "the failed run's frames are kept aside"
+    assert len((tmp_path / "out.incomplete.jsonl").read_text().splitlines()) == 2
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_a_failed_first_run_still_delivers_what_it_processed(make_clip, tmp_path: Path) -> None:
+    clip = make_clip(frames=20)
+    with pytest.raises(StageError):
+        run(pipeline_dict(clip, tmp_path, detector={"type": "scripted", "fail_at": 3}))
+    assert len(decode_all(tmp_path / "out.mp4")) == 3
+    assert not (tmp_path / "out.incomplete.mp4").exists()
+
+
+def test_a_sink_failing_at_start_up_leaves_the_old_jsonl_intact(make_clip, tmp_path: Path) -> None:
+    clip = make_clip(frames=5)
+    sinks = [{"type": "jsonl", "path": str(tmp_path / "out.jsonl")}]
+    run(pipeline_dict(clip, tmp_path, sinks=sinks))
+    before = (tmp_path / "out.jsonl").read_bytes()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(StageError, match=r"sinks\[1\] \(mjpeg\)"):
+            run(pipeline_dict(clip, tmp_path, sinks=[*sinks, {"type": "mjpeg", "port": port}]))
+    assert (tmp_path / "out.jsonl").read_bytes() == before
+    assert not (tmp_path / "out.incomplete.jsonl").exists(), "nothing was processed, so nothing is kept aside"
