@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detect.bench.errors import EvalInputError
-from detect.bench.pred_readers import read_predictions
+from detect.evaluation.inputs import EvalInputError
+from detect.evaluation.predictions import read_predictions
 
 JSONL = [
     {"event": "start", "source": "cam"},

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bench_data import tracking_dir
+from conftest import tracking_dir
 
-from detect.bench.annotations import TARGET, BoxTable
-from detect.bench.errors import EvalInputError
-from detect.bench.eval_command import (
+from detect.evaluation.boxes import TARGET, BoxTable
+from detect.evaluation.command import (
     add_eval_arguments,
     eval_main,
     format_metrics,
     parse_class_map,
     run_eval,
 )
-from detect.bench.gt_readers import read_ground_truth
+from detect.evaluation.ground_truth import read_ground_truth
+from detect.evaluation.inputs import EvalInputError
 
 
 def write_jsonl(path: Path, table: BoxTable, class_name: str = "person", frame_offset: int = 0) -> Path:
