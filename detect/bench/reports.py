@@ -27,11 +27,13 @@ from detect.evaluation.inputs import is_number
 
 SCHEMA = "detect.bench"
 SCHEMA_VERSION = 1
+
 MAIN_HEADERS = ("clip", "detector", "tracker", "frames", "fps", "RTF", "infer p50 ms", "load s", "warmup s",
                 "CPU %", "RSS MB", "HOTA", "DetA", "AssA", "MOTA", "IDF1", "IDSW", "AP50", "AP50-95", "bg CPU %")
 """`bg CPU %`: CPU other processes took while the combination streamed (other work skews speed)."""
 REPORTED_STAGES = tuple(s for s in STAGE_ORDER if s != "analytics")
 """The issue's stages; analytics only shows up when a spec's pipeline has analytics (it has none by default)."""
+
 METHOD = """\
 How to read it:
 - fps, RTF (real-time factor = video seconds / wall seconds), CPU % (process CPU time while
