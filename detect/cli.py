@@ -54,14 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=cmd_validate)
 
     evaluate = sub.add_parser("eval", help="score a tracking output against ground truth")
-    from detect.bench.eval_args import add_eval_arguments
+    from detect.evaluation.command import add_eval_arguments
 
     add_eval_arguments(evaluate)
     evaluate.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
     evaluate.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="benchmark detectors x trackers x clips: speed and accuracy")
-    from detect.bench.bench_args import add_bench_arguments
+    from detect.bench.command import add_bench_arguments
 
     add_bench_arguments(bench)
     bench.set_defaults(func=cmd_bench)
@@ -141,13 +141,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from detect.bench.eval_command import eval_main
+    from detect.evaluation.command import eval_main
 
     return eval_main(args)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from detect.bench.bench_command import bench_main
+    from detect.bench.command import bench_main
 
     return bench_main(args)
 

@@ -31,6 +31,16 @@ def require(path: Path, what: str) -> Path:
     pytest.skip(message)
 
 
+def shared_data() -> Path:
+    """shared/data, the real evaluation sequences and stills (DETECT_SHARED_DIR may name shared/ or shared/data)."""
+    return require(SHARED if (SHARED / "tracking").is_dir() else SHARED / "data", "shared evaluation data")
+
+
+def tracking_dir() -> Path:
+    """shared/data/tracking: MOTChallenge/KITTI sequences with ground truth."""
+    return require(shared_data() / "tracking", "shared tracking sequences")
+
+
 @pytest.fixture(scope="session")
 def models_dir() -> Path:
     configured = os.environ.get("DETECT_MODELS_DIR")

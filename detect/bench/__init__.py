@@ -1,1 +1,1 @@
-"""Benchmark and evaluation: ground truth and prediction readers, accuracy metrics, `detect eval`."""
+"""Benchmarking (`detect bench`): detectors x trackers x clips through the real pipeline, speed and accuracy reports."""

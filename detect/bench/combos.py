@@ -4,18 +4,28 @@ Each combination has a stable key: a readable slug plus a hash of everything tha
 changes its numbers (resolved detector and tracker params, the clip and its ground
 truth, scoring and output settings, the result format version). Same key = same
 experiment, so a finished result can be reused on the next run.
+
+`backend: [torch, openvino]` in a detector entry means two detectors: list values
+expand into a product. A parameter that itself takes a list (`classes: [person, car]`)
+stays one value; a list of lists (`classes: [[person], [person, bicycle]]`) gives one
+variant per inner list.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
+import types
+import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from detect.bench.matrix import expand, list_fields
+from pydantic import BaseModel
+
 from detect.bench.spec import BenchSpec, ClipSpec
 from detect.config import parse
 from detect.errors import ConfigError
@@ -185,3 +195,35 @@ def _native_backend(model: str) -> str:
 
     kind = format_of(model)
     return "torch" if kind == "pt" else kind
+
+
+def list_fields(params: type[BaseModel]) -> set[str]:
+    """Fields whose own value is a list or tuple (their variants are lists of lists)."""
+    return {name for name, info in params.model_fields.items() if _takes_sequence(info.annotation)}
+
+
+def expand(entry: dict[str, Any], sequence_fields: Iterable[str]) -> list[dict[str, Any]]:
+    """Every combination of the entry's list values, in the order written (first key varies slowest)."""
+    sequence_fields = set(sequence_fields)
+    axes = []
+    for key, value in entry.items():
+        if _is_variants(value, key in sequence_fields):
+            axes.append([(key, item) for item in value])
+        else:
+            axes.append([(key, value)])
+    return [dict(choice) for choice in itertools.product(*axes)]
+
+
+def _is_variants(value: Any, takes_sequence: bool) -> bool:
+    if not isinstance(value, list) or not value:
+        return False
+    return all(isinstance(item, list) for item in value) if takes_sequence else True
+
+
+def _takes_sequence(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, set, frozenset):
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_takes_sequence(arg) for arg in typing.get_args(annotation))
+    return False

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from detect.bench.stage_stats import STAGE_ORDER
-from detect.bench.tables import by_clip
+from detect.bench.measurement import STAGE_ORDER
+from detect.bench.reports import by_clip
+from detect.extras import require
 
 ACCURACY_PLOT = "bench_accuracy_vs_fps.png"
 STAGES_PLOT = "bench_stage_latency.png"
@@ -35,14 +36,13 @@ def write_plots(results: list[dict[str, Any]], out_dir: Path) -> dict[str, Path]
 
 def accuracy_vs_fps(results: list[dict[str, Any]], path: Path) -> Path:
     """HOTA and AP50 against end-to-end fps: colour = detector, marker = clip."""
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-
+    figure = require("matplotlib.figure", "eval", "bench plots")
+    lines = require("matplotlib.lines", "eval", "bench plots")
     detectors = list(dict.fromkeys(r["detector_label"] for r in results))
     clips = list(dict.fromkeys(r["clip_label"] for r in results))
     colors = {d: f"C{i % 10}" for i, d in enumerate(detectors)}
     markers = {c: MARKERS[i % len(MARKERS)] for i, c in enumerate(clips)}
-    fig = Figure(figsize=(10, 4.6), dpi=DPI, layout="constrained")
+    fig = figure.Figure(figsize=(10, 4.6), dpi=DPI, layout="constrained")
     axes = fig.subplots(1, 2)
     for ax, metric in zip(axes, ("HOTA", "AP50")):
         for record in results:
@@ -55,8 +55,8 @@ def accuracy_vs_fps(results: list[dict[str, Any]], path: Path) -> Path:
         ax.set_ylabel(f"{metric} (%)")
         ax.set_title(f"{metric} vs speed, one point per combination")
         ax.grid(alpha=0.3)
-    handles = [Line2D([], [], color=colors[d], marker="o", linestyle="", label=d) for d in detectors]
-    handles += [Line2D([], [], color="gray", marker=markers[c], linestyle="", label=c) for c in clips]
+    handles = [lines.Line2D([], [], color=colors[d], marker="o", linestyle="", label=d) for d in detectors]
+    handles += [lines.Line2D([], [], color="gray", marker=markers[c], linestyle="", label=c) for c in clips]
     fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
     fig.savefig(path)
     return path
@@ -64,12 +64,11 @@ def accuracy_vs_fps(results: list[dict[str, Any]], path: Path) -> Path:
 
 def stage_bars(results: list[dict[str, Any]], path: Path) -> Path:
     """One horizontal bar per combination: mean ms per frame of each stage (serial run), stacked."""
-    from matplotlib.figure import Figure
-
+    figure = require("matplotlib.figure", "eval", "bench plots")
     results = by_clip(results)
     labels = [f"{r['clip_label']} · {r['detector_label']} · {r['tracker_label']}" for r in results]
     stages = [s for s in STAGE_ORDER if max(_per_frame(r, s) for r in results) >= VISIBLE_MS]
-    fig = Figure(figsize=(10, 1.2 + 0.28 * len(results)), dpi=DPI, layout="constrained")
+    fig = figure.Figure(figsize=(10, 1.2 + 0.28 * len(results)), dpi=DPI, layout="constrained")
     ax = fig.subplots()
     left = [0.0] * len(results)
     for i, stage in enumerate(stages):

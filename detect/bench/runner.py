@@ -5,6 +5,11 @@ CPU and every speed number would be wrong. Results are stored one JSON per
 combination under OUT/combos/<key>.json as soon as each finishes, so an interrupted
 bench resumes where it stopped. A failed combination is reported with its one-line
 error, stores nothing (it runs again next time) and the bench goes on.
+
+Each combination runs in a worker process (`python -m detect.bench.worker`), one more
+per detector fills the export cache first. The runner talks to a `Launcher` only through
+`run` and `prepare`, so tests can swap in an in-process fake and check caching without
+loading a model.
 """
 
 from __future__ import annotations
@@ -13,17 +18,17 @@ import contextlib
 import hashlib
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from detect.bench.combo_request import build_request, describe
 from detect.bench.combos import CACHE_VERSION, Combination, expand_spec
-from detect.bench.json_files import read_json
-from detect.bench.launcher import Launcher, SubprocessLauncher
+from detect.bench.reports import read_json, write_json
 from detect.bench.spec import BenchSpec
-from detect.bench.summary_line import summary_line
 from detect.errors import DetectError
 
 log = logging.getLogger(__name__)
@@ -31,6 +36,10 @@ log = logging.getLogger(__name__)
 COMBOS_DIR = "combos"
 EXPORTED_BACKENDS = {"onnx", "openvino", "tensorrt", "auto"}
 """Backends for which a .pt is exported on first use; the export must not be timed as model loading."""
+LOG_TAIL = 4000
+"""Characters of a worker's log kept for finding its last line (a traceback's is the exception)."""
+BUSY_PCT = 10.0
+"""Background CPU above this share of the machine is called out: the speed numbers are then pessimistic."""
 
 
 @dataclass
@@ -157,3 +166,71 @@ def _bar(total: int, done: int, enabled: bool) -> Iterator[Any]:
 
     with tqdm(total=total, initial=done, unit="combo", dynamic_ncols=True) as bar:
         yield bar
+
+
+class Launcher(Protocol):
+    def run(self, request: dict[str, Any], result_path: Path, work_dir: Path, timeout_s: float) -> str | None:
+        """Run one combination; None when the result file was written, else a one-line error."""
+
+    def prepare(self, configs: list[dict[str, Any]], work_dir: Path, timeout_s: float) -> str | None:
+        """Open the detectors of these pipeline configs once; None when fine, else a one-line error."""
+
+
+class SubprocessLauncher:
+    """`python -m detect.bench.worker` with the same interpreter and environment; logs go to work_dir."""
+
+    def run(self, request: dict[str, Any], result_path: Path, work_dir: Path, timeout_s: float) -> str | None:
+        request_path = work_dir / "request.json"
+        write_json(request_path, request)
+        error = _launch([str(request_path), str(result_path)], work_dir / "worker.log", timeout_s)
+        if error is None and not result_path.is_file():
+            return "worker ended without writing a result"
+        return error
+
+    def prepare(self, configs: list[dict[str, Any]], work_dir: Path, timeout_s: float) -> str | None:
+        request_path = work_dir / "prepare.json"
+        write_json(request_path, {"configs": configs})
+        return _launch(["--prepare", str(request_path)], work_dir / "prepare.log", timeout_s)
+
+
+def _launch(args: list[str], log_path: Path, timeout_s: float) -> str | None:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log:
+        try:
+            code = subprocess.run([sys.executable, "-m", "detect.bench.worker", *args], stdout=log,
+                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=timeout_s,
+                                  check=False).returncode
+        except subprocess.TimeoutExpired:
+            return f"timed out after {timeout_s:g} s (measure.timeout_s); log: {log_path}"
+    if code == 0:
+        return None
+    return f"{last_line(log_path) or f'worker exited with code {code}'} (log: {log_path})"
+
+
+def last_line(log_path: Path) -> str:
+    """The worker's final word: its `error: ...` line, or the exception line of a traceback."""
+    try:
+        with log_path.open(encoding="utf-8", errors="replace") as log:
+            log.seek(0, 2)
+            log.seek(max(0, log.tell() - LOG_TAIL))
+            lines = [line.strip() for line in log.read().splitlines() if line.strip()]
+    except OSError:
+        return ""
+    text = lines[-1] if lines else ""
+    return text.removeprefix("error: ")
+
+
+def summary_line(record: dict[str, Any]) -> str:
+    """`yolo11n/torch/640 | bytetrack | TUD: 14.2 fps (0.57x real time), HOTA 41.0, AP50 70.1`."""
+    if record.get("status") != "ok":
+        return f"{record.get('label', record.get('key'))}: FAILED: {record.get('error')}"
+    speed = record["speed"]
+    text = f"{record['label']}: {speed['fps']:.1f} fps ({speed['realtime_factor']:.2f}x real time)"
+    metrics = (record.get("accuracy") or {}).get("metrics") or {}
+    for name in ("HOTA", "MOTA", "AP50"):
+        if metrics.get(name) is not None:
+            text += f", {name} {metrics[name]:.1f}"
+    background = speed.get("background_cpu_pct") or 0.0
+    if background > BUSY_PCT:
+        text += f" [shared CPU: other processes used {background:.0f} % of it]"
+    return text

@@ -22,15 +22,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from detect.bench.combo_request import score_window
 from detect.bench.combos import CACHE_VERSION
-from detect.bench.json_files import write_json
-from detect.bench.measured_run import measured_run, peak_rss_mb
-from detect.bench.nan_json import nan_to_none
-from detect.bench.platform_info import platform_info
-from detect.bench.scoring import score_window
-from detect.bench.speed import speed_report
+from detect.bench.measurement import measured_run, peak_rss_mb, platform_info, speed_report
+from detect.bench.reports import write_json
 from detect.config import parse
 from detect.errors import DetectError
+from detect.evaluation.command import nan_to_none
 
 os.environ.setdefault("YOLO_VERBOSE", "False")
 

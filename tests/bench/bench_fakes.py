@@ -11,9 +11,8 @@ from typing import Any
 
 from detect.stats import Durations
 from detect.bench.combos import CACHE_VERSION
-from detect.bench.json_files import write_json
-from detect.bench.measured_run import Pass
-from detect.bench.speed import speed_report
+from detect.bench.measurement import Pass, speed_report
+from detect.bench.reports import write_json
 from detect.pipeline import RunResult
 from detect.types import SourceInfo
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from bench_fakes import fake_weights, spec_dict
 
-from detect.bench.combos import expand_spec
-from detect.bench.matrix import expand
+from detect.bench.combos import expand, expand_spec
 from detect.bench.spec import parse_spec
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from bench_data import tracking_dir
+from conftest import tracking_dir
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,10 +9,17 @@ import pytest
 from bench_fakes import fake_record
 
 from detect.bench.plots import ACCURACY_PLOT, STAGES_PLOT, write_plots
-from detect.bench.report_json import SCHEMA_VERSION, build_report, write_report_json
-from detect.bench.report_md import write_markdown
+from detect.bench.reports import (
+    MAIN_HEADERS,
+    SCHEMA_VERSION,
+    build_report,
+    main_rows,
+    stage_rows,
+    text_table,
+    write_markdown,
+    write_report_json,
+)
 from detect.bench.spec import parse_spec
-from detect.bench.tables import MAIN_HEADERS, main_rows, stage_rows, text_table
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -82,7 +89,7 @@ def test_no_plot_without_data(tmp_path: Path) -> None:
 
 
 def test_summary_line_calls_out_a_shared_cpu() -> None:
-    from detect.bench.summary_line import summary_line
+    from detect.bench.runner import summary_line
 
     quiet = record("yolo11n/torch/640", "TUD", 1.0, 60.0)
     assert summary_line(quiet) == "yolo11n/torch/640 | bytetrack | TUD: 20.0 fps (2.00x real time), HOTA 60.0, MOTA 55.0, AP50 70.0"

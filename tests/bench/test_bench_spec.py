@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from bench_fakes import fake_weights, spec_dict
+from conftest import REPO, tracking_dir
 
 from detect.bench.combos import expand_spec
 from detect.bench.spec import load_spec, parse_spec
@@ -68,3 +69,18 @@ def test_yaml_file_and_set_overrides(tmp_path: Path, make_clip) -> None:
     assert spec.clips[0].frames == 5 and spec.detectors[0]["conf"] == 0.4
     with pytest.raises(ConfigError, match="config file not found"):
         load_spec(tmp_path / "none.yaml")
+
+
+def test_shipped_bench_config_loads_and_expands(models_dir: Path, shared_videos: Path, monkeypatch) -> None:
+    """configs/bench.yaml as its header says: from the repository root with ../shared beside it, 4 x 1 x 7."""
+    tracking_dir()
+    monkeypatch.chdir(REPO)
+    spec = load_spec("configs/bench.yaml")
+    combos = expand_spec(spec, "configs/bench.yaml")
+    assert len(combos) == 28 and len({combo.key for combo in combos}) == 28
+    assert list(dict.fromkeys(combo.detector_label for combo in combos)) == [
+        "yolo11n/torch/640", "yolo11n/openvino/640", "yolov8n/torch/640", "yolov8n/openvino/640"]
+    scored = [combo.clip.label for combo in combos[:7] if combo.clip.gt is not None]
+    assert scored == ["TUD-Stadtmitte", "PETS09-S2L1", "MOT16-11", "KITTI-17"]
+    kitti = next(combo.clip for combo in combos if combo.clip.label == "KITTI-17")
+    assert kitti.class_map == {"pedestrian": "person", "cyclist": "person"} and kitti.frames == 100

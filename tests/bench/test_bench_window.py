@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bench_data import tracking_dir
+from conftest import tracking_dir
 
-from detect.bench.annotations import BoxTable
-from detect.bench.clip_window import source_end
-from detect.bench.gt_readers import read_ground_truth
+from detect.bench.combo_request import crop_window, source_end
 from detect.bench.spec import ClipSpec
-from detect.bench.window import crop_window
 from detect.config import parse
+from detect.evaluation.boxes import BoxTable
+from detect.evaluation.ground_truth import read_ground_truth
 from detect.pipeline import build
 
 

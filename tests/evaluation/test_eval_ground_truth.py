@@ -6,13 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bench_data import shared_data, tracking_dir
+from conftest import shared_data, tracking_dir
 
-from detect.bench.annotations import IGNORE, IGNORE_REGION, OTHER, TARGET
-from detect.bench.errors import EvalInputError
-from detect.bench.geometry import box_iou
-from detect.bench.gt_readers import read_ground_truth, read_mot_gt, sniff_ground_truth
 from detect.errors import DetectError
+from detect.evaluation.boxes import IGNORE, IGNORE_REGION, OTHER, TARGET
+from detect.evaluation.ground_truth import read_ground_truth, read_mot_gt, sniff_ground_truth
+from detect.evaluation.inputs import EvalInputError
+from detect.evaluation.matching import box_iou
 
 # Counts from shared/data/PROVENANCE.md (target boxes / ignored / not scored, seqLength, image size).
 SEQUENCES = [

@@ -2,7 +2,7 @@
 
 TrackEval (the HOTA authors' code, `trackeval` on PyPI) computes the metrics; this
 module only turns `BoxTable`s into its per-frame input, after dropping predictions
-on ignored objects and regions (see `ignore.py`) as the benchmarks do.
+on ignored objects and regions (see `matching.py`) as the benchmarks do.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from detect.bench.annotations import IGNORE, IGNORE_REGION, NO_TRACK, TARGET, BoxTable
-from detect.bench.errors import EvalInputError
-from detect.bench.frames import rows_by_frame
-from detect.bench.geometry import box_iou
-from detect.bench.ignore import ignored_predictions
-from detect.bench.results import ClassMetrics
+from detect.evaluation.boxes import IGNORE, IGNORE_REGION, NO_TRACK, TARGET, BoxTable, rows_by_frame
+from detect.evaluation.classes import ClassMetrics
+from detect.evaluation.inputs import EvalInputError
+from detect.evaluation.matching import box_iou, ignored_predictions
+from detect.extras import require
 
 PERCENT_FIELDS = {
     "HOTA": ("hota", "HOTA"), "DetA": ("hota", "DetA"), "AssA": ("hota", "AssA"),
@@ -49,15 +48,14 @@ def evaluate_tracking(
     integrates over 0.05..0.95 by definition). Frames run to `num_frames` or the
     last frame either side has.
     """
-    from trackeval.metrics import CLEAR, HOTA, Identity
-
+    trackeval_metrics = require("trackeval.metrics", "eval", "tracking metrics (HOTA, MOTA, IDF1)")
     classes = list(classes) if classes is not None else sorted(set(gt.class_name[gt.role == TARGET].tolist()))
     frames = max(num_frames or 0, gt.frame_count, pred.frame_count)
     pred = pred.select(pred.track_id != NO_TRACK)
     metrics = {
-        "hota": HOTA(),
-        "clear": CLEAR({"THRESHOLD": iou, "PRINT_CONFIG": False}),
-        "identity": Identity({"THRESHOLD": iou, "PRINT_CONFIG": False}),
+        "hota": trackeval_metrics.HOTA(),
+        "clear": trackeval_metrics.CLEAR({"THRESHOLD": iou, "PRINT_CONFIG": False}),
+        "identity": trackeval_metrics.Identity({"THRESHOLD": iou, "PRINT_CONFIG": False}),
     }
     raw: dict[str, dict[str, Any]] = {}
     per_class = {}

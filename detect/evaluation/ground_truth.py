@@ -16,24 +16,19 @@ from typing import Any
 
 import numpy as np
 
-from detect.bench.annotations import (
-    IGNORE,
-    IGNORE_REGION,
-    NO_TRACK,
-    OTHER,
-    TARGET,
-    BoxTable,
-)
-from detect.bench.errors import EvalInputError
-from detect.bench.seqinfo import SeqInfo, find_seqinfo, read_seqinfo
-from detect.bench.text_rows import (
+from detect.evaluation.boxes import IGNORE, IGNORE_REGION, NO_TRACK, OTHER, TARGET, BoxTable
+from detect.evaluation.inputs import (
+    EvalInputError,
+    SeqInfo,
+    find_seqinfo,
     first_line,
     is_number,
+    ltwh_to_xyxy,
     numbers,
+    read_seqinfo,
     read_text,
     split_lines,
 )
-from detect.sources.images import natural_key
 
 MOT16_CLASSES = {
     1: "pedestrian", 2: "person_on_vehicle", 3: "car", 4: "bicycle", 5: "motorbike",
@@ -102,7 +97,7 @@ def read_mot_gt(path: str | Path, seqinfo: SeqInfo | None = None) -> BoxTable:
         visibility = None
     return BoxTable.build(
         frames,
-        _ltwh_to_xyxy(data[:, 2:6]),
+        ltwh_to_xyxy(data[:, 2:6]),
         track_id=data[:, 1].astype(np.int64),
         class_name=names,
         role=roles,
@@ -180,6 +175,8 @@ def read_coco(path: str | Path) -> BoxTable:
 
     `iscrowd` annotations and per-image `ignore_regions` ([x, y, w, h] lists) are ignore regions.
     """
+    from detect.sources.images import natural_key  # the image source's order; a top-level import slows `detect`
+
     path = Path(path)
     try:
         data = json.loads(read_text(path, "COCO annotations"))
@@ -197,7 +194,7 @@ def read_coco(path: str | Path) -> BoxTable:
     size = sizes.pop() if len(sizes) == 1 else None
     return BoxTable.build(
         [r[0] for r in rows],
-        _ltwh_to_xyxy(np.array([r[3] for r in rows], dtype=np.float64).reshape(-1, 4)),
+        ltwh_to_xyxy(np.array([r[3] for r in rows], dtype=np.float64).reshape(-1, 4)),
         track_id=[r[1] for r in rows],
         class_name=[r[2] for r in rows],
         role=[r[4] for r in rows],
@@ -230,12 +227,6 @@ def _one_based(frames: np.ndarray, path: Path) -> np.ndarray:
     if len(frames) and frames.min() < 1:
         raise EvalInputError(f"{path}: frame {int(frames.min())} found, but this format numbers frames from 1")
     return frames.astype(np.int64) - 1
-
-
-def _ltwh_to_xyxy(ltwh: np.ndarray) -> np.ndarray:
-    xyxy = ltwh.astype(np.float64).copy()
-    xyxy[:, 2:] += xyxy[:, :2]
-    return xyxy
 
 
 def _sequence_fields(seqinfo: SeqInfo | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Class maps: bring ground-truth and predicted class names into one vocabulary, then pick what is scored.
+"""Class maps: bring ground-truth and predicted class names into one vocabulary, pick what is scored,
+and hold the metrics per class.
 
 One map applies to both sides (names compared lower-case), so `{"pedestrian": "person"}`
 and `{"person": "pedestrian"}` both make a COCO detector's `person` meet MOT's `pedestrian`.
@@ -7,12 +8,12 @@ and `{"person": "pedestrian"}` both make a COCO detector's `person` meet MOT's `
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from detect.bench.annotations import OTHER, TARGET, BoxTable
-from detect.bench.errors import EvalInputError
+from detect.evaluation.boxes import OTHER, TARGET, BoxTable
+from detect.evaluation.inputs import EvalInputError
 
 DEFAULT_CLASS_MAP: dict[str, str] = {
     "pedestrian": "person",
@@ -37,6 +38,19 @@ class ClassPlan:
     unevaluated_gt_classes: tuple[str, ...]
     ignored_pred_classes: tuple[str, ...]
     class_agnostic: bool = False
+
+
+@dataclass(frozen=True)
+class ClassMetrics:
+    """Metric values: `overall` combines the classes, `per_class` has one entry per class.
+
+    Rates are percentages (0-100, as benchmarks print them); counts are ints.
+    Tracking metrics combine by summing detections over classes (TrackEval's
+    "det-averaged"); AP combines as COCO's mAP, the mean over classes.
+    """
+
+    overall: dict[str, float | int]
+    per_class: dict[str, dict[str, float | int]] = field(default_factory=dict)
 
 
 def map_class_names(names: np.ndarray, class_map: Mapping[str, str]) -> np.ndarray:

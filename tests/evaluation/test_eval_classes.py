@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detect.bench.annotations import OTHER, TARGET, BoxTable
-from detect.bench.classes import CLASS_AGNOSTIC, map_class_names, plan_classes
-from detect.bench.errors import EvalInputError
+from detect.evaluation.boxes import OTHER, TARGET, BoxTable
+from detect.evaluation.classes import CLASS_AGNOSTIC, map_class_names, plan_classes
+from detect.evaluation.inputs import EvalInputError
 
 BOX = [[0, 0, 10, 10]]
 

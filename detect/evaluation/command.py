@@ -1,4 +1,8 @@
-"""`detect eval`: score an existing tracking/detection output against ground truth and print the metrics."""
+"""`detect eval`: score an existing tracking/detection output against ground truth and print the metrics.
+
+The CLI builds its parser from `add_eval_arguments` on every call, so this module imports
+no metric library at import time (TrackEval and pycocotools load when scoring starts).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,13 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from detect.bench.annotations import BoxTable
-from detect.bench.classes import plan_classes
-from detect.bench.detection_metrics import evaluate_detection
-from detect.bench.errors import EvalInputError
-from detect.bench.eval_args import add_eval_arguments  # noqa: F401  (re-exported)
-from detect.bench.gt_readers import read_ground_truth
-from detect.bench.nan_json import nan_to_none
-from detect.bench.pred_readers import read_predictions
-from detect.bench.tracking_metrics import evaluate_tracking
+from detect.evaluation.boxes import BoxTable
+from detect.evaluation.classes import DEFAULT_CLASS_MAP, plan_classes
+from detect.evaluation.detection_metrics import evaluate_detection
+from detect.evaluation.ground_truth import read_ground_truth
+from detect.evaluation.inputs import EvalInputError
+from detect.evaluation.predictions import read_predictions
+from detect.evaluation.tracking_metrics import evaluate_tracking
 
 HEADLINE = ("HOTA", "DetA", "AssA", "MOTA", "IDF1", "IDSW", "MOTP", "Recall", "Precision", "FP", "FN",
             "AP50", "AP50-95")
@@ -121,6 +123,17 @@ def _number(value: float | int) -> str:
     return "-" if math.isnan(value) else f"{value:.1f}"
 
 
+def nan_to_none(value: Any) -> Any:
+    """The same structure with every non-finite float as None (strict JSON readers refuse NaN)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [nan_to_none(v) for v in value]
+    return value
+
+
 def to_json(result: Mapping[str, Any]) -> str:
     """The result as JSON, NaN (undefined metric) written as null."""
     return json.dumps(nan_to_none(result), indent=2)
@@ -136,6 +149,21 @@ def parse_class_map(items: Iterable[str]) -> dict[str, str]:
                 raise EvalInputError(f"--class-map expects NAME=CLASS pairs, got {pair!r}")
             mapping[name.strip().lower()] = target.strip().lower()
     return mapping
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `detect eval`."""
+    parser.add_argument("--gt", required=True, help="ground truth: MOT sequence folder, gt.txt, KITTI "
+                        "label_02 file, gt_simple.csv or COCO .json")
+    parser.add_argument("--pred", required=True, help="predictions: our jsonl or mot output, or any "
+                        "MOTChallenge results file")
+    parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    default = ",".join(f"{k}={v}" for k, v in DEFAULT_CLASS_MAP.items())
+    parser.add_argument("--class-map", action="append", default=None, metavar="NAME=CLASS",
+                        help=f"rename a class on both sides (repeatable; replaces the default {default})")
+    parser.add_argument("--classes", default=None, help="comma-separated classes to score (after mapping); "
+                        "default: ground-truth classes that the predictions also name")
+    parser.add_argument("--iou", type=float, default=0.5, help="IoU threshold for MOTA/IDF1 matching (default 0.5)")
 
 
 def eval_main(args: argparse.Namespace) -> int:

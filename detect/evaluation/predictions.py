@@ -10,9 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from detect.bench.annotations import NO_TRACK, BoxTable
-from detect.bench.errors import EvalInputError
-from detect.bench.text_rows import first_line, numbers, read_text, split_lines
+from detect.evaluation.boxes import NO_TRACK, BoxTable
+from detect.evaluation.inputs import EvalInputError, first_line, ltwh_to_xyxy, numbers, read_text, split_lines
 
 
 def read_predictions(path: str | Path) -> BoxTable:
@@ -81,11 +80,8 @@ def read_mot_predictions(path: str | Path) -> BoxTable:
     frames = np.array([r[0] for r in rows], dtype=np.float64)
     if len(frames) and frames.min() < 1:
         raise EvalInputError(f"{path}: frame {int(frames.min())} found, but MOTChallenge frames are numbered from 1")
-    ltwh = np.array([r[2:6] for r in rows], dtype=np.float64).reshape(-1, 4)
-    xyxy = ltwh.copy()
-    xyxy[:, 2:] += xyxy[:, :2]
     return BoxTable.build(
-        frames.astype(np.int64) - 1, xyxy,
+        frames.astype(np.int64) - 1, ltwh_to_xyxy(np.array([r[2:6] for r in rows])),
         track_id=[int(r[1]) if r[1] >= 0 else NO_TRACK for r in rows],
         score=[r[6] if len(r) > 6 else 1.0 for r in rows],
         source=str(path),

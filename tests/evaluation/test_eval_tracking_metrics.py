@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
-from bench_data import motmetrics_data, tracking_dir
+from conftest import require, tracking_dir
 
-from detect.bench.annotations import IGNORE, IGNORE_REGION, TARGET, BoxTable
-from detect.bench.classes import plan_classes
-from detect.bench.errors import EvalInputError
-from detect.bench.gt_readers import read_ground_truth
-from detect.bench.pred_readers import read_predictions
-from detect.bench.tracking_metrics import evaluate_tracking
+from detect.evaluation.boxes import IGNORE, IGNORE_REGION, TARGET, BoxTable
+from detect.evaluation.classes import plan_classes
+from detect.evaluation.ground_truth import read_ground_truth
+from detect.evaluation.inputs import EvalInputError
+from detect.evaluation.predictions import read_predictions
+from detect.evaluation.tracking_metrics import evaluate_tracking
 
 # py-motmetrics 1.4.0, motmetrics/tests/test_metrics.py::test_motchallenge_files (expected values, atol 1e-3):
 # IDF1, IDP, IDR, Rcll, Prcn, GT ids, MT, PT, ML, FP, FN, IDSW, FM, MOTA, and motmetrics' MOTP,
@@ -23,6 +26,16 @@ MOTMETRICS_EXPECTED = {
 }
 RATES = ["IDF1", "IDP", "IDR", "Recall", "Precision"]
 COUNTS = ["GT_IDs", "MT", "PT", "ML", "FP", "FN", "IDSW", "Frag"]
+
+
+def motmetrics_data() -> Path:
+    """The MOTChallenge files py-motmetrics ships (found without importing it: it breaks on NumPy 2)."""
+    spec = importlib.util.find_spec("motmetrics")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    package = Path(locations[0]) if locations else Path("motmetrics (not installed)")
+    reference = require(package / "data" / "TUD-Campus" / "gt.txt",
+                        "py-motmetrics reference data (pip install motmetrics==1.4.0: its wheel holds it)")
+    return reference.parents[1]
 
 
 def _score(gt: BoxTable, pred: BoxTable, **kwargs) -> dict:

@@ -1,46 +1,29 @@
-"""`detect eval` end to end: real ground truth against files written in our sink formats."""
+"""`detect eval` end to end: real ground truth against files written by our jsonl and mot sinks."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from bench_data import tracking_dir
+from conftest import tracking_dir
+from sink_files import table_packets, write_jsonl, write_mot
 
-from detect.bench.annotations import TARGET, BoxTable
-from detect.bench.errors import EvalInputError
-from detect.bench.eval_command import (
+from detect.errors import ConfigError
+from detect.evaluation.boxes import TARGET, BoxTable
+from detect.evaluation.command import (
     add_eval_arguments,
     eval_main,
     format_metrics,
     parse_class_map,
     run_eval,
 )
-from detect.bench.gt_readers import read_ground_truth
-
-
-def write_jsonl(path: Path, table: BoxTable, class_name: str = "person", frame_offset: int = 0) -> Path:
-    """Our jsonl sink's layout: one record per frame, 0-based (plus an event line to be skipped)."""
-    lines = [json.dumps({"event": "start"})]
-    for frame in range(table.frame_count):
-        rows = np.flatnonzero(table.frame == frame)
-        dets = [{"xyxy": table.xyxy[i].round(2).tolist(), "conf": float(table.score[i]), "class_id": 0,
-                 "class_name": class_name, "track_id": None if table.track_id[i] < 0 else int(table.track_id[i])}
-                for i in rows]
-        lines.append(json.dumps({"frame": frame + frame_offset, "pts": frame / 25, "source": "x", "detections": dets}))
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def write_mot(path: Path, table: BoxTable) -> Path:
-    """Our mot sink's layout: frame+1, id, left, top, width, height, conf, -1, -1, -1."""
-    with path.open("w") as out:
-        for f, tid, (x1, y1, x2, y2), conf in zip(table.frame, table.track_id, table.xyxy, table.score):
-            out.write(f"{f + 1},{tid},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},{conf:.4f},-1,-1,-1\n")
-    return path
+from detect.evaluation.ground_truth import read_ground_truth
+from detect.evaluation.inputs import EvalInputError
 
 
 @pytest.fixture
@@ -53,8 +36,9 @@ def test_perturbed_ground_truth_through_both_sink_formats(tud: Path, tmp_path: P
     rng = np.random.default_rng(1)
     jittered = gt.with_column("xyxy", gt.xyxy + rng.uniform(-2, 2, size=gt.xyxy.shape))
     jittered = jittered.with_column("score", rng.uniform(0.5, 1.0, size=len(gt)).round(4))
-    as_jsonl = run_eval(str(tud), str(write_jsonl(tmp_path / "p.jsonl", jittered)))
-    as_mot = run_eval(str(tud), str(write_mot(tmp_path / "p.txt", jittered)))
+    packets = table_packets(jittered, events=[{"event": "start", "source": "eval-test"}])
+    as_jsonl = run_eval(str(tud), str(write_jsonl(tmp_path / "p.jsonl", packets)))
+    as_mot = run_eval(str(tud), str(write_mot(tmp_path / "p.txt", packets)))
     for result in (as_jsonl, as_mot):
         metrics = result["metrics"]
         assert metrics["MOTA"] == pytest.approx(100.0) and metrics["IDF1"] == pytest.approx(100.0)
@@ -73,7 +57,7 @@ def test_public_detections_as_jsonl_and_as_mot_agree(tud: Path, tmp_path: Path) 
     rows = np.loadtxt(det_txt, delimiter=",")
     dets = BoxTable.build(rows[:, 0].astype(int) - 1, np.c_[rows[:, 2:4], rows[:, 2:4] + rows[:, 4:6]],
                           score=rows[:, 6])
-    converted = run_eval(str(tud / "gt_simple.csv"), str(write_jsonl(tmp_path / "det.jsonl", dets)))
+    converted = run_eval(str(tud / "gt_simple.csv"), str(write_jsonl(tmp_path / "det.jsonl", table_packets(dets))))
     for result in (direct, converted):
         assert not result["tracked"] and "HOTA" not in result["metrics"]
         assert 30.0 < result["metrics"]["AP50"] < 100.0
@@ -98,7 +82,7 @@ def test_public_detections_with_one_id_each(tud: Path, tmp_path: Path) -> None:
 
 def test_one_based_jsonl_is_refused(tud: Path, tmp_path: Path) -> None:
     gt = read_ground_truth(tud)
-    shifted = write_jsonl(tmp_path / "shifted.jsonl", gt.select(gt.role == TARGET), frame_offset=1)
+    shifted = write_jsonl(tmp_path / "shifted.jsonl", table_packets(gt.select(gt.role == TARGET), frame_offset=1))
     with pytest.raises(EvalInputError, match=r"reach frame 179 .* has 179 frames; are frame numbers shifted"):
         run_eval(str(tud), str(shifted))
 
@@ -117,8 +101,8 @@ def test_format_metrics_line() -> None:
 def test_eval_main_json_and_class_map(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     seq = tracking_dir() / "KITTI-17"
     gt = read_ground_truth(seq / "gt_simple.csv")
-    pred = write_jsonl(tmp_path / "k.jsonl", gt.select((gt.role == TARGET) & (gt.class_name == "pedestrian")),
-                       class_name="walker")
+    pedestrians = gt.select((gt.role == TARGET) & (gt.class_name == "pedestrian"))
+    pred = write_jsonl(tmp_path / "k.jsonl", table_packets(pedestrians, class_name="walker"))
     parser = argparse.ArgumentParser()
     add_eval_arguments(parser)
     with pytest.raises(EvalInputError, match=r"no class in common .*--class-map walker="):
@@ -146,3 +130,22 @@ def test_parse_class_map() -> None:
 def test_bad_iou(tud: Path) -> None:
     with pytest.raises(EvalInputError, match="--iou"):
         run_eval(str(tud), str(tud / "det" / "det.txt"), iou=0.0)
+
+
+@pytest.mark.parametrize("module,predictions,purpose", [
+    ("trackeval.metrics", "gt/gt.txt", "tracking metrics"),
+    ("pycocotools.coco", "det/det.txt", "detection AP"),
+])
+def test_missing_metric_library_names_the_extra(tud: Path, monkeypatch, module: str, predictions: str,
+                                                purpose: str) -> None:
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(ConfigError, match=rf'{purpose}.* pip install "detect\[eval\]"'):
+        run_eval(str(tud), str(tud / predictions))
+
+
+def test_building_the_cli_parser_imports_no_metric_or_plot_library() -> None:
+    """`detect --help` and `detect run` must not pay for TrackEval, pycocotools, matplotlib or motmetrics."""
+    heavy = ("trackeval", "pycocotools", "matplotlib", "motmetrics")
+    code = f"import sys; from detect.cli import _parser; _parser(); print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

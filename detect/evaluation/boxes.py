@@ -142,3 +142,10 @@ def _column(values: object, n: int, default: object, dtype: type) -> np.ndarray:
         column[:] = values
         return column
     return np.asarray(values, dtype=dtype).reshape(-1)
+
+
+def rows_by_frame(frame: np.ndarray, num_frames: int) -> list[np.ndarray]:
+    """For each frame 0..num_frames-1, its row indices in file order (no Python loop over rows)."""
+    order = np.argsort(frame, kind="stable")
+    bounds = np.searchsorted(frame[order], np.arange(num_frames + 1))
+    return [order[bounds[t]:bounds[t + 1]] for t in range(num_frames)]

@@ -2,36 +2,37 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sink_files import IMAGE, write_jsonl, write_mot
 
-from detect.bench.errors import EvalInputError
-from detect.bench.pred_readers import read_predictions
+from detect.evaluation.inputs import EvalInputError
+from detect.evaluation.predictions import read_predictions
+from detect.types import Detections, Frame, Packet
 
-JSONL = [
-    {"event": "start", "source": "cam"},
-    {"frame": 0, "pts": 0.0, "source": "v.mp4", "detections": [
-        {"xyxy": [10, 20, 30, 60], "conf": 0.9, "class_id": 0, "class_name": "person", "track_id": 3},
-        {"xyxy": [40, 20, 50, 40], "conf": 0.4, "class_id": 2, "class_name": "car", "track_id": None},
-    ]},
-    {"event": "line_cross", "frame_index": 0, "track_id": 3},
-    {"frame": 1, "pts": 0.04, "source": "v.mp4", "detections": []},
-    {"frame": 2, "pts": 0.08, "source": "v.mp4", "detections": [
-        {"xyxy": [12, 20, 32, 60], "conf": 0.8, "class_id": 0, "class_name": "person", "track_id": 3},
-    ]},
+LABELS = ("person", "bicycle", "car")
+
+
+def _packet(index: int, xyxy: list[list[float]], conf: list[float], class_id: list[int], track_id: list[int],
+            events: tuple[dict, ...] = ()) -> Packet:
+    detections = Detections(np.array(xyxy, np.float64).reshape(-1, 4), np.array(conf, np.float64),
+                            np.array(class_id, np.int64), np.array(track_id, np.int64))
+    return Packet(Frame(IMAGE, index, index * 0.04, "v.mp4"), detections, LABELS, events=events)
+
+
+PACKETS = [
+    _packet(0, [[10, 20, 30, 60], [40, 20, 50, 40]], [0.9, 0.4], [0, 2], [3, -1],
+            events=({"event": "line_cross", "frame_index": 0, "track_id": 3},)),
+    _packet(1, [], [], [], []),
+    _packet(2, [[12, 20, 32, 60]], [0.8], [0], [3]),
 ]
-
-
-def _write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-    return path
+"""A tracked person on frames 0 and 2, an untracked car on frame 0, nothing on frame 1, one event line."""
 
 
 def test_jsonl_frames_stay_zero_based_and_events_are_skipped(tmp_path: Path) -> None:
-    pred = read_predictions(_write_jsonl(tmp_path / "out.jsonl", JSONL))
+    pred = read_predictions(write_jsonl(tmp_path / "out.jsonl", PACKETS))
     assert pred.frame.tolist() == [0, 0, 2]
     assert pred.track_id.tolist() == [3, -1, 3]
     assert pred.class_name.tolist() == ["person", "car", "person"]
@@ -41,15 +42,14 @@ def test_jsonl_frames_stay_zero_based_and_events_are_skipped(tmp_path: Path) -> 
 
 
 def test_mot_file_frame_one_is_jsonl_frame_zero(tmp_path: Path) -> None:
-    """What our mot sink writes for frame index 0 (`1,3,10.00,...`) reads back as frame 0."""
-    mot = tmp_path / "out.txt"
-    mot.write_text("1,3,10.00,20.00,20.00,40.00,0.9000,-1,-1,-1\n3,3,12.00,20.00,20.00,40.00,0.8000,-1,-1,-1\n")
-    from_mot = read_predictions(mot)
-    tracked = read_predictions(_write_jsonl(tmp_path / "out.jsonl", JSONL))
+    """Our mot sink numbers frame index 0 as 1 and keeps tracked boxes only; both read back alike."""
+    from_mot = read_predictions(write_mot(tmp_path / "out.txt", PACKETS))
+    tracked = read_predictions(write_jsonl(tmp_path / "out.jsonl", PACKETS))
     tracked = tracked.select(tracked.track_id >= 0)
     np.testing.assert_array_equal(from_mot.frame, tracked.frame)
     np.testing.assert_allclose(from_mot.xyxy, tracked.xyxy)
     np.testing.assert_array_equal(from_mot.track_id, tracked.track_id)
+    np.testing.assert_allclose(from_mot.score, tracked.score)
     assert not from_mot.has_classes
 
 

@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 import pytest
-from bench_data import shared_data, tracking_dir
+from conftest import shared_data, tracking_dir
 
-from detect.bench.annotations import IGNORE_REGION, TARGET, BoxTable
-from detect.bench.classes import plan_classes
-from detect.bench.detection_metrics import evaluate_detection
-from detect.bench.gt_readers import read_ground_truth
+from detect.evaluation.boxes import IGNORE_REGION, TARGET, BoxTable
+from detect.evaluation.classes import plan_classes
+from detect.evaluation.detection_metrics import evaluate_detection
+from detect.evaluation.ground_truth import read_ground_truth
 
 
 def _ap(gt: BoxTable, pred: BoxTable, class_map: dict | None = None) -> dict:

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from detect.bench.annotations import IGNORE, IGNORE_REGION, TARGET, BoxTable
-from detect.bench.results import ClassMetrics
+from detect.evaluation.boxes import IGNORE, IGNORE_REGION, TARGET, BoxTable
+from detect.evaluation.classes import ClassMetrics
+from detect.extras import require
 
 MIN_MAX_DETS = 100
 """COCO's per-image cap; raised to the busiest frame so dense scenes are not truncated."""
@@ -24,9 +25,8 @@ MIN_MAX_DETS = 100
 
 def evaluate_detection(gt: BoxTable, pred: BoxTable, classes: Sequence[str] | None = None) -> ClassMetrics:
     """AP per class and averaged over classes (COCO mAP); percentages, NaN for a class without ground truth."""
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
-
+    coco = require("pycocotools.coco", "eval", "detection AP")
+    cocoeval = require("pycocotools.cocoeval", "eval", "detection AP")
     classes = list(classes) if classes is not None else sorted(set(gt.class_name[gt.role == TARGET].tolist()))
     pred = pred.select(np.isin(pred.class_name, classes))
     frames = max(gt.frame_count, pred.frame_count, 1)
@@ -34,11 +34,11 @@ def evaluate_detection(gt: BoxTable, pred: BoxTable, classes: Sequence[str] | No
     if len(pred) == 0:
         return _no_predictions(gt_coco, classes)
     with contextlib.redirect_stdout(io.StringIO()):
-        truth = COCO()
+        truth = coco.COCO()
         truth.dataset = gt_coco
         truth.createIndex()
         results = truth.loadRes(_coco_results(pred, classes))
-        evaluator = COCOeval(truth, results, "bbox")
+        evaluator = cocoeval.COCOeval(truth, results, "bbox")
         per_frame = np.bincount(pred.frame, minlength=frames).max()
         evaluator.params.maxDets = [max(MIN_MAX_DETS, int(per_frame))]
         evaluator.params.areaRng = [[0.0, 1e10]]
