@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from detect.analytics.csv_sink import COLUMNS, CsvSink
+from detect.sinks.csv import COLUMNS, CsvSink
 from detect.types import SourceInfo
 
 from .synth import packet
