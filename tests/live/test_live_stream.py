@@ -23,6 +23,7 @@ from live_helpers import (
 
 from detect.config import parse
 from detect.errors import ConfigError, DetectError, SourceError
+from detect.event_kinds import GAP
 from detect.sinks.mjpeg_replay import ClipServer
 from detect.sources.stream import StreamSource, redact
 
@@ -151,6 +152,6 @@ def test_a_damaged_picture_is_skipped_not_a_reconnect(shared_videos: Path):
         try:
             frames = [frame for frame, _ in zip(source, range(30))]
             assert len(frames) == 30 and source._feed.reconnects == 0
-            assert not [e for e in source.take_events() if e["event"] == "gap"]
+            assert not [e for e in source.take_events() if e.kind == GAP]
         finally:
             source.close()
