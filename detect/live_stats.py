@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from detect.columns import SOURCE
+from detect.event_kinds import LIVE_STATS
 from detect.stats import Durations, percentiles_ms
-from detect.types import Packet
+from detect.types import Event, Packet
 
 
 def drop_ratio(packet: Packet) -> float:
@@ -52,8 +54,8 @@ class RollingRate:
 
 
 class StatsLines:
-    """`{"event": "live_stats", ...}` records: one every `every_s` seconds for the window just
-    passed (a trend shows as rising numbers), and a final whole-run one (`"final": true`)."""
+    """`live_stats` events: one every `every_s` seconds for the window just passed (a trend
+    shows as rising numbers), and a final whole-run one (`"final": true`)."""
 
     def __init__(self, every_s: float, source_id: str) -> None:
         self.every_s = every_s
@@ -65,8 +67,8 @@ class StatsLines:
         self._run = Durations()
         self._last: Packet | None = None
 
-    def add(self, packet: Packet) -> dict[str, Any] | None:
-        """Count one written frame; return a stats record when a window is complete."""
+    def add(self, packet: Packet) -> Event | None:
+        """Count one written frame; return a stats event when a window is complete."""
         now = time.monotonic()
         latency = now - packet.frame.capture_time
         self._window.append(latency)
@@ -74,23 +76,23 @@ class StatsLines:
         self._last = packet
         if self.every_s <= 0 or now - self._window_start < self.every_s:
             return None
-        record = self._record(now - self._window_start, len(self._window), percentiles_ms(self._window),
-                              packet.dropped - self._window_dropped)
+        stats = self._stats(now - self._window_start, len(self._window), percentiles_ms(self._window),
+                            packet.dropped - self._window_dropped)
         self._window, self._window_start, self._window_dropped = [], now, packet.dropped
-        return record
+        return Event(LIVE_STATS, frame=None, pts=None, payload=stats)
 
-    def final(self) -> dict[str, Any] | None:
+    def final(self) -> Event | None:
         if self._last is None:
             return None
         seconds = time.monotonic() - self._started
         latency = self._run.percentiles_ms()
-        record = self._record(seconds, self._run.count, latency, self._last.dropped)
-        record["final"] = True
-        return record
+        stats = self._stats(seconds, self._run.count, latency, self._last.dropped)
+        return Event(LIVE_STATS, frame=None, pts=None, payload={**stats, "final": True})
 
-    def _record(self, seconds: float, frames: int, latency: dict[str, float], dropped: int) -> dict[str, Any]:
+    def _stats(self, seconds: float, frames: int, latency: dict[str, float], dropped: int) -> dict[str, Any]:
+        """The payload: JSON-ready, rounded here (the stats are read by people)."""
         assert self._last is not None
-        return {"event": "live_stats", "source": self.source_id, "seconds": round(seconds, 2), "frames": frames,
+        return {SOURCE: self.source_id, "seconds": round(seconds, 2), "frames": frames,
                 "fps": round(frames / seconds, 2) if seconds > 0 else 0.0, "latency_ms": latency,
                 "dropped": dropped, "dropped_total": self._last.dropped,
                 "drop_ratio": round(drop_ratio(self._last), 4)}

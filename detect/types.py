@@ -10,6 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from detect.columns import EVENT, FRAME, PTS, SUBJECT_FIELDS, TRACK_ID
+
+NO_TRACK = -1
+"""A tracker id meaning untracked (in `Detections.tracker_id`) or no track (in `Event.track`)."""
+
 
 @dataclass(frozen=True)
 class SourceInfo:
@@ -104,11 +109,14 @@ class Event:
     """Something that happened at a frame (a warning, a line crossing, a reconnect gap).
 
     `payload` holds JSON-ready values only (producers convert once); sinks serialise an event
-    with `to_record()` as `{"event": kind, "frame", "pts", "track_id"?, **payload}`."""
+    with `to_record()` as `{"event": kind, "frame"?, "pts"?, zone|line?, "track_id"?, **payload}`.
+    `frame` and `pts` are None for what a source reports on its own clock (`live_source`,
+    `gap`, `live_stats`); `track` is None when no track is concerned and NO_TRACK when the
+    event is about a track but there is none (the lead vehicle left): `"track_id": null`."""
 
     kind: str
-    frame: int
-    pts: float
+    frame: int | None
+    pts: float | None
     track: int | None = None
     payload: Mapping[str, Any] = field(default_factory=dict)
 
@@ -116,9 +124,14 @@ class Event:
         object.__setattr__(self, "payload", MappingProxyType(dict(self.payload)))
 
     def to_record(self) -> dict[str, Any]:
-        record: dict[str, Any] = {"event": self.kind, "frame": self.frame, "pts": self.pts}
+        record: dict[str, Any] = {EVENT: self.kind}
+        if self.frame is not None:
+            record[FRAME] = self.frame
+        if self.pts is not None:
+            record[PTS] = self.pts
+        record.update((key, self.payload[key]) for key in SUBJECT_FIELDS if key in self.payload)
         if self.track is not None:
-            record["track_id"] = self.track
+            record[TRACK_ID] = None if self.track == NO_TRACK else self.track
         record.update(self.payload)
         return record
 
@@ -131,7 +144,7 @@ class Packet:
     detections: Detections
     labels: tuple[str, ...] = ()
     canvas: np.ndarray | None = None
-    events: tuple[dict[str, Any], ...] = ()
+    events: tuple[Event, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
     detected: bool = True
     """False on frames the detector skipped (`detect_every`); boxes then come from the tracker."""

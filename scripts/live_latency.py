@@ -26,6 +26,7 @@ import numpy as np
 from detect.config import parse
 from detect.pipeline import RunResult, build
 from detect.runtime import StopToken
+from detect.stats import percentiles_ms
 from detect.testing.fake_camera import ClipServer, encode_clip
 from detect.types import Packet
 

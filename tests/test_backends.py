@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from conftest import decode_all
 
+from detect.columns import CLASS_NAME, TRACK_ID
 from detect.config import load
 from detect.detectors.letterbox import letterbox, rect_shape
 from detect.detectors.ultralytics_yolo import UltralyticsDetector
@@ -113,8 +114,8 @@ def test_batch_and_single_runs_write_the_same_jsonl(shared_videos, models_dir, t
     assert len(single) == len(batched) == 50
     for a, b in zip(single, batched):
         assert a["frame"] == b["frame"] and a["pts"] == b["pts"]
-        assert [(d["class_name"], d["track_id"]) for d in a["detections"]] == \
-            [(d["class_name"], d["track_id"]) for d in b["detections"]], f"frame {a['frame']}"
+        assert [(d[CLASS_NAME], d[TRACK_ID]) for d in a["detections"]] == \
+            [(d[CLASS_NAME], d[TRACK_ID]) for d in b["detections"]], f"frame {a['frame']}"
         for da, db in zip(a["detections"], b["detections"]):
             np.testing.assert_allclose(da["xyxy"], db["xyxy"], atol=0.5)
             assert abs(da["conf"] - db["conf"]) < 2e-3
@@ -125,7 +126,7 @@ def test_detect_every_carries_tracks_between_detector_frames(shared_videos, mode
     assert len(every) == 50
     carried = [r for r in every[1::2] if r["detections"]]
     assert len(carried) >= 20, "skipped frames get the tracks' predicted boxes"
-    assert all(d["track_id"] is not None for r in carried for d in r["detections"])
+    assert all(d[TRACK_ID] is not None for r in carried for d in r["detections"])
 
 
 def test_int8_openvino_export_calibrated_on_the_clip(frames, cache, shared_videos):

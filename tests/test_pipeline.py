@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from conftest import box_at, decode_all, pipeline_dict
 
-from detect.contract import Sink
+from detect.columns import TRACK_ID
 from detect.config import parse
+from detect.contract import Sink
 from detect.errors import StageError
 from detect.pipeline import build
 from detect.registry import sinks
@@ -30,10 +31,10 @@ def test_every_frame_reaches_every_sink(make_clip, tmp_path: Path):
     assert [r["frame"] for r in records] == list(range(18))
     x1, y1, x2, y2 = box_at(12, 160, 96)
     assert records[12]["detections"][0]["xyxy"] == [x1, y1, x2, y2]
-    ids = {r["detections"][0]["track_id"] for r in records[3:]}
+    ids = {r["detections"][0][TRACK_ID] for r in records[3:]}
     assert len(ids) == 1 and result.track_ids == ids
     mot = [line.split(",") for line in (tmp_path / "out.txt").read_text().splitlines()]
-    tracked = [r["frame"] + 1 for r in records if r["detections"][0]["track_id"] is not None]
+    tracked = [r["frame"] + 1 for r in records if r["detections"][0][TRACK_ID] is not None]
     assert [int(row[0]) for row in mot] == tracked
     assert all(len(row) == 10 and row[7:] == ["-1", "-1", "-1"] for row in mot)
 

@@ -7,6 +7,7 @@ import av
 import pytest
 from conftest import decode_all
 
+from detect.columns import CLASS_NAME, TRACK_ID
 from detect.config import load
 from detect.pipeline import build
 
@@ -42,7 +43,7 @@ def test_dashcam_clip_end_to_end(models_dir, shared_videos, tmp_path: Path, clip
 
     records = [json.loads(line) for line in (out / "out.jsonl").read_text().splitlines()]
     assert [r["frame"] for r in records] == list(range(frames))
-    cars = [d for r in records for d in r["detections"] if d["class_name"] == "car"]
+    cars = [d for r in records for d in r["detections"] if d[CLASS_NAME] == "car"]
     assert len(cars) >= frames, "cars should be found in (nearly) every frame"
 
     by_id: dict[int, list[int]] = {}
@@ -50,6 +51,6 @@ def test_dashcam_clip_end_to_end(models_dir, shared_videos, tmp_path: Path, clip
         number, tid, left, top, width, height, conf, *rest = line.split(",")
         assert rest == ["-1", "-1", "-1"] and float(width) > 0 and float(height) > 0 and 0 < float(conf) <= 1
         by_id.setdefault(int(tid), []).append(int(number))
-    car_ids = {d["track_id"] for d in cars if d["track_id"] is not None}
+    car_ids = {d[TRACK_ID] for d in cars if d[TRACK_ID] is not None}
     assert longest_run({k: v for k, v in by_id.items() if k in car_ids}) >= 10
     assert min(min(v) for v in by_id.values()) >= 1

@@ -57,7 +57,7 @@ def test_a_stage_that_misses_part_of_its_contract_is_refused_by_name():
         def write(self, packet) -> None: ...
         def close(self) -> None: ...
 
-    with pytest.raises(TypeError, match="missing attach, check, outputs"):
+    with pytest.raises(TypeError, match="missing attach, check, fail, outputs"):
         reg.register("d")(DuckSink)
 
 

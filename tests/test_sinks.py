@@ -5,11 +5,13 @@ import av
 import numpy as np
 import pytest
 
+from detect.columns import CLASS_NAME, TRACK_ID
+from detect.event_kinds import GAP
+from detect.sinks.base import staging_path
 from detect.sinks.jsonl import JsonlSink
 from detect.sinks.mot import MotSink
-from detect.sinks.base import staging_path
 from detect.sinks.video import VideoSink
-from detect.types import Detections, Frame, Packet, SourceInfo
+from detect.types import Detections, Event, Frame, Packet, SourceInfo
 
 
 def packet(i: int, width: int = 64, height: int = 48, tracked: bool = True) -> Packet:
@@ -66,14 +68,14 @@ def test_jsonl_sink_schema_and_events(tmp_path: Path):
     sink = JsonlSink(JsonlSink.Params(path=str(tmp_path / "d.jsonl")))
     sink.open(INFO)
     sink.write(packet(0))
-    sink.write_event({"event": "gap", "from_pts": 1.0, "to_pts": np.float32(2.5)})
+    sink.write_event(Event(GAP, frame=None, pts=None, payload={"from_pts": 1.0, "to_pts": 2.5}))
     sink.close()
     first, event = [json.loads(line) for line in (tmp_path / "d.jsonl").read_text().splitlines()]
     assert first == {"frame": 0, "pts": 0.0, "source": "clip.mp4", "detections": [
-        {"xyxy": [1.0, 2.0, 11.0, 22.0], "conf": 0.9, "class_id": 1, "class_name": "car", "track_id": 7},
-        {"xyxy": [5.0, 5.0, 9.0, 9.0], "conf": 0.4, "class_id": 0, "class_name": "person", "track_id": None},
+        {"xyxy": [1.0, 2.0, 11.0, 22.0], "conf": 0.9, "class_id": 1, CLASS_NAME: "car", TRACK_ID: 7},
+        {"xyxy": [5.0, 5.0, 9.0, 9.0], "conf": 0.4, "class_id": 0, CLASS_NAME: "person", TRACK_ID: None},
     ]}
-    assert event == {"event": "gap", "from_pts": 1.0, "to_pts": 2.5}
+    assert event == {"event": GAP, "from_pts": 1.0, "to_pts": 2.5}
 
 
 @pytest.mark.parametrize("tracked,expected", [

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from detect.types import Detections, Frame
+from detect.columns import CLASS_NAME, SOURCE, TRACK_ID, ZONE
+from detect.event_kinds import LEAD_VEHICLE, LIVE_SOURCE, ZONE_CONFIG, ZONE_ENTER
+from detect.types import NO_TRACK, Detections, Event, Frame
 
 
 def dets(n: int) -> Detections:
@@ -45,3 +47,26 @@ def test_empty_and_frame_checks():
         Frame(image=np.zeros((4, 4), np.uint8), index=0, pts_s=0.0, source_id="x")
     frame = Frame(image=np.zeros((4, 6, 3), np.uint8), index=1, pts_s=0.5, source_id="x")
     assert (frame.width, frame.height) == (6, 4)
+
+
+def test_event_record_puts_the_subject_before_the_track():
+    enter = Event(ZONE_ENTER, frame=3, pts=0.3, track=7, payload={ZONE: "gate", CLASS_NAME: "car"})
+    assert list(enter.to_record().items()) == [
+        ("event", ZONE_ENTER), ("frame", 3), ("pts", 0.3), (ZONE, "gate"), (TRACK_ID, 7), (CLASS_NAME, "car"),
+    ]
+
+
+def test_event_record_header_follows_what_is_known():
+    left = Event(LEAD_VEHICLE, frame=1, pts=0.1, track=NO_TRACK, payload={CLASS_NAME: None})
+    assert left.to_record() == {"event": LEAD_VEHICLE, "frame": 1, "pts": 0.1, TRACK_ID: None, CLASS_NAME: None}
+    source = Event(LIVE_SOURCE, frame=None, pts=None, payload={SOURCE: "cam"})
+    assert list(source.to_record()) == ["event", SOURCE]
+
+
+def test_event_payload_is_read_only():
+    payload = {ZONE: "a"}
+    event = Event(ZONE_CONFIG, frame=0, pts=0.0, payload=payload)
+    payload[ZONE] = "b"
+    assert event.payload[ZONE] == "a"
+    with pytest.raises(TypeError):
+        event.payload[ZONE] = "c"  # type: ignore[index]

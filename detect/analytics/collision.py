@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from detect.contract import Analytics
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.debounce import Debounced
 from detect.analytics.events import make_event
@@ -35,11 +34,25 @@ from detect.analytics.labels import ROAD_USERS, check_classes, class_mask, class
 from detect.analytics.lane import default_ego_lane
 from detect.analytics.ranging import RangeMeter, RangeParams
 from detect.analytics.track_history import TrackSeries
+from detect.columns import (
+    CLASS_NAME,
+    DISTANCE_M,
+    EGO_LANE,
+    IN_LANE,
+    IS_LEAD,
+    KIND,
+    LEVEL,
+    POLYGON,
+    TTC_S,
+    WARNING_LEVEL,
+    ZONE,
+)
+from detect.contract import Analytics
+from detect.event_kinds import COLLISION_WARNING, LEAD_VEHICLE, ZONE_CONFIG
 from detect.registry import analytics
-from detect.types import Packet
+from detect.types import NO_TRACK, Event, Packet
 
 LEVEL_NAMES = ("none", "caution", "danger")
-NO_TRACK = -1
 ANCHOR_INSET_PX = 2.0
 
 
@@ -82,7 +95,7 @@ class Collision(Analytics):
         self._lead: Debounced[int] = Debounced(NO_TRACK, params.confirm_frames)
 
     def process(self, packet: Packet) -> Packet:
-        events: list[dict[str, Any]] = []
+        events: list[Event] = []
         if self.lane is None:
             events.append(self._start(packet))
         assert self.lane is not None
@@ -96,10 +109,10 @@ class Collision(Analytics):
         level = self._levels_for(packet, ids, in_lane, ttc, events)
         is_lead = self._lead_for(packet, ids, in_lane, events)
         self._forget(t)
-        columns = {"in_lane": in_lane, "is_lead": is_lead, "ttc_s": ttc, "warning_level": level}
+        columns = {IN_LANE: in_lane, IS_LEAD: is_lead, TTC_S: ttc, WARNING_LEVEL: level}
         return with_columns(packet, columns, events)
 
-    def _start(self, packet: Packet) -> dict[str, Any]:
+    def _start(self, packet: Packet) -> Event:
         """Resolve the ego lane at the first frame and announce it for annotators and logs."""
         check_classes(packet.labels, self.params.classes, "collision.classes")
         if self.params.lane is not None:
@@ -107,7 +120,7 @@ class Collision(Analytics):
         else:
             camera = self.meter.camera(packet.frame.width, packet.frame.height)
             self.lane = default_ego_lane(camera, self.params.lane_width_m, self.params.lane_length_m)
-        return make_event("zone_config", packet, zone="ego_lane", kind="ego_lane", polygon=self.lane)
+        return make_event(ZONE_CONFIG, packet, {ZONE: EGO_LANE, KIND: EGO_LANE, POLYGON: self.lane})
 
     def _ttc(self, packet: Packet, ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
         """Fused time-to-collision per tracked road user from its scale and range windows."""
@@ -133,7 +146,7 @@ class Collision(Analytics):
         return ttc
 
     def _levels_for(
-        self, packet: Packet, ids: np.ndarray, in_lane: np.ndarray, ttc: np.ndarray, events: list[dict[str, Any]]
+        self, packet: Packet, ids: np.ndarray, in_lane: np.ndarray, ttc: np.ndarray, events: list[Event]
     ) -> np.ndarray:
         """Debounced warning level per detection; logs a warning when a track's level rises."""
         t = packet.frame.pts_s
@@ -148,13 +161,15 @@ class Collision(Analytics):
             if debounced.update(int(raw[i])) and debounced.value > before:
                 events.append(
                     make_event(
-                        "collision_warning",
+                        COLLISION_WARNING,
                         packet,
-                        track_id=tid,
-                        class_name=class_name(packet.labels, int(packet.detections.class_id[i])),
-                        level=LEVEL_NAMES[debounced.value],
-                        ttc_s=ttc[i],
-                        distance_m=self._distance(packet, i),
+                        {
+                            CLASS_NAME: class_name(packet.labels, int(packet.detections.class_id[i])),
+                            LEVEL: LEVEL_NAMES[debounced.value],
+                            TTC_S: ttc[i],
+                            DISTANCE_M: self._distance(packet, i),
+                        },
+                        track=tid,
                     )
                 )
             self._levels[tid] = (debounced, t)
@@ -162,7 +177,7 @@ class Collision(Analytics):
         return level
 
     def _lead_for(
-        self, packet: Packet, ids: np.ndarray, in_lane: np.ndarray, events: list[dict[str, Any]]
+        self, packet: Packet, ids: np.ndarray, in_lane: np.ndarray, events: list[Event]
     ) -> np.ndarray:
         """The nearest tracked in-lane road user (lowest box bottom = closest on a flat road)."""
         is_lead = np.zeros(len(ids), bool)
@@ -172,20 +187,16 @@ class Collision(Analytics):
             is_lead[lead_index] = True
         observed = int(ids[lead_index]) if lead_index >= 0 else NO_TRACK
         if self._lead.update(observed):
-            fields: dict[str, Any] = {"track_id": None, "class_name": None, "distance_m": None}
+            fields: dict[str, Any] = {CLASS_NAME: None, DISTANCE_M: None}
             if lead_index >= 0:
                 cid = int(packet.detections.class_id[lead_index])
-                fields = {
-                    "track_id": observed,
-                    "class_name": class_name(packet.labels, cid),
-                    "distance_m": self._distance(packet, lead_index),
-                }
-            events.append(make_event("lead_vehicle", packet, **fields))
+                fields = {CLASS_NAME: class_name(packet.labels, cid), DISTANCE_M: self._distance(packet, lead_index)}
+            events.append(make_event(LEAD_VEHICLE, packet, fields, track=observed))
         return is_lead
 
     def _distance(self, packet: Packet, index: int) -> float:
         """The smoothed range from a `distance` stage if one ran, else this stage's raw range."""
-        column = packet.detections.data.get("distance_m")
+        column = packet.detections.data.get(DISTANCE_M)
         if column is not None:
             return float(column[index])
         rng, _ = self.meter.measure(packet)

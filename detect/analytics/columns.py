@@ -6,10 +6,10 @@ import dataclasses
 
 import numpy as np
 
-from detect.types import Detections, Packet
+from detect.types import Detections, Event, Packet
 
 
-def with_columns(packet: Packet, columns: dict[str, np.ndarray], events: list[dict] | None = None) -> Packet:
+def with_columns(packet: Packet, columns: dict[str, np.ndarray], events: list[Event] | None = None) -> Packet:
     """A new packet whose detections carry extra `data` columns (and optional new events)."""
     dets = packet.detections
     new = Detections(dets.xyxy, dets.confidence, dets.class_id, dets.tracker_id, {**dets.data, **columns})

@@ -13,12 +13,13 @@ import math
 import numpy as np
 from pydantic import Field
 
-from detect.contract import Analytics
 from detect.analytics.camera import CameraParams
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.geometry import RangeMethod
 from detect.analytics.labels import ROAD_USERS, check_classes, class_mask
 from detect.analytics.ranging import RangeMeter, RangeParams
+from detect.columns import DISTANCE_M, DISTANCE_METHOD
+from detect.contract import Analytics
 from detect.registry import analytics
 from detect.types import Packet
 
@@ -48,7 +49,7 @@ class Distance(Analytics):
         raw = np.where(wanted, raw, np.nan)
         method = np.where(wanted, method, np.int8(RangeMethod.NONE)).astype(np.int8)
         smoothed = self._smooth(track_ids(packet.detections), raw, packet.frame.pts_s)
-        return with_columns(packet, {"distance_m": smoothed, "distance_method": method})
+        return with_columns(packet, {DISTANCE_M: smoothed, DISTANCE_METHOD: method})
 
     def _smooth(self, ids: np.ndarray, raw: np.ndarray, t: float) -> np.ndarray:
         """Exponential smoothing with a time constant, so the result does not depend on fps."""

@@ -1,7 +1,8 @@
-"""Frame-level events: plain, JSON-ready dicts with the same leading keys everywhere.
+"""Events at a pipeline frame, with JSON-ready payloads.
 
-Sinks write each event as its own line or row, so values are converted here once:
-numpy scalars become Python numbers, floats are rounded, NaN and inf become None.
+Sinks write each event as its own line or row, so values are converted here once, when
+the Event is made: numpy scalars become Python numbers, floats are rounded, NaN and inf
+become None.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from detect.types import Packet
+from detect.types import Event, Packet
 
 
-def make_event(name: str, packet: Packet, **fields: Any) -> dict[str, Any]:
-    """`{"event": name, "frame": i, "pts": s, ...fields}` with JSON-safe values."""
-    event: dict[str, Any] = {"event": name, "frame": packet.frame.index, "pts": round(packet.frame.pts_s, 4)}
-    event.update({key: plain(value) for key, value in fields.items()})
-    return event
+def make_event(kind: str, packet: Packet, payload: Mapping[str, Any], track: int | None = None) -> Event:
+    """An Event at the packet's frame (pts rounded to 0.1 ms) with JSON-safe payload values."""
+    return Event(
+        kind=kind,
+        frame=packet.frame.index,
+        pts=round(packet.frame.pts_s, 4),
+        track=track,
+        payload={key: plain(value) for key, value in payload.items()},
+    )
 
 
 def plain(value: Any) -> Any:

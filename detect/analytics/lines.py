@@ -17,21 +17,31 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from pydantic import Field, field_validator
 
-from detect.contract import Analytics
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.events import make_event
 from detect.analytics.geometry import anchor_points, crosses_segment, side_of_line
 from detect.analytics.labels import check_classes, class_mask, class_name
 from detect.analytics.shapes import LineSpec, unique_names
 from detect.analytics.track_history import TrackHits
+from detect.columns import (
+    CLASS_NAME,
+    COUNTS,
+    DIRECTION,
+    END,
+    LINE,
+    START,
+    TOTAL_IN,
+    TOTAL_OUT,
+)
+from detect.contract import Analytics
+from detect.event_kinds import LINE_CONFIG, LINE_CROSSING
 from detect.params import StageParams
 from detect.registry import analytics
-from detect.types import Packet
+from detect.types import Event, Packet
 
 DIRECTIONS = ("in", "out")
 
@@ -74,7 +84,7 @@ class Lines(Analytics):
         self._started = False
 
     def process(self, packet: Packet) -> Packet:
-        events: list[dict[str, Any]] = []
+        events: list[Event] = []
         if not self._started:
             events.extend(self._start(packet))
         dets, t = packet.detections, packet.frame.pts_s
@@ -93,12 +103,12 @@ class Lines(Analytics):
                 self._settle(packet, spec.name, state, (int(i), tid), direction, bool(confirmed[i]), events)
         return with_columns(packet, {}, events)
 
-    def _start(self, packet: Packet) -> list[dict[str, Any]]:
+    def _start(self, packet: Packet) -> list[Event]:
         self._started = True
-        events = []
+        events: list[Event] = []
         for spec in self.params.lines:
             check_classes(packet.labels, spec.classes, f"lines.{spec.name}.classes")
-            events.append(make_event("line_config", packet, line=spec.name, start=spec.start, end=spec.end))
+            events.append(make_event(LINE_CONFIG, packet, {LINE: spec.name, START: spec.start, END: spec.end}))
         return events
 
     @staticmethod
@@ -122,7 +132,7 @@ class Lines(Analytics):
         detection: tuple[int, int],
         direction: str | None,
         confirmed: bool,
-        events: list[dict[str, Any]],
+        events: list[Event],
     ) -> None:
         """Count a crossing now, hold it until the track is confirmed, or let two cancel."""
         index, tid = detection
@@ -142,14 +152,16 @@ class Lines(Analytics):
         state.counts[direction][cls] += 1
         events.append(
             make_event(
-                "line_crossing",
+                LINE_CROSSING,
                 packet,
-                line=name,
-                track_id=tid,
-                class_name=cls,
-                direction=direction,
-                total_in=sum(state.counts["in"].values()),
-                total_out=sum(state.counts["out"].values()),
-                counts={d: dict(sorted(state.counts[d].items())) for d in DIRECTIONS},
+                {
+                    LINE: name,
+                    CLASS_NAME: cls,
+                    DIRECTION: direction,
+                    TOTAL_IN: sum(state.counts["in"].values()),
+                    TOTAL_OUT: sum(state.counts["out"].values()),
+                    COUNTS: {d: dict(sorted(state.counts[d].items())) for d in DIRECTIONS},
+                },
+                track=tid,
             )
         )

@@ -17,7 +17,6 @@ import math
 import numpy as np
 from pydantic import Field
 
-from detect.contract import Analytics
 from detect.analytics.camera import CameraParams
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.geometry import RangeMethod
@@ -25,6 +24,8 @@ from detect.analytics.kinematics import fit_line
 from detect.analytics.labels import ROAD_USERS, check_classes, class_mask
 from detect.analytics.ranging import RangeMeter, RangeParams
 from detect.analytics.track_history import TrackSeries
+from detect.columns import REL_SPEED_MPS, SPEED_MPS
+from detect.contract import Analytics
 from detect.registry import analytics
 from detect.types import Packet
 
@@ -65,7 +66,7 @@ class Speed(Analytics):
             if fit is not None:
                 rel[i] = fit[1]
         self.ranges.forget_stale(t)
-        columns = {"rel_speed_mps": rel}
+        columns = {REL_SPEED_MPS: rel}
         if self.params.ego_speed_kmh is not None:
-            columns["speed_mps"] = self.params.ego_speed_kmh / 3.6 + rel
+            columns[SPEED_MPS] = self.params.ego_speed_kmh / 3.6 + rel
         return with_columns(packet, columns)

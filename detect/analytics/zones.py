@@ -14,21 +14,31 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from pydantic import Field, field_validator
 
-from detect.contract import Analytics
 from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.events import make_event
 from detect.analytics.geometry import anchor_points, points_in_polygon
 from detect.analytics.labels import check_classes, class_mask, class_name
 from detect.analytics.shapes import ZoneSpec, unique_names
 from detect.analytics.track_history import TrackHits
+from detect.columns import (
+    CLASS_NAME,
+    COUNTS,
+    KIND,
+    POLYGON,
+    TOTAL,
+    ZONE,
+    ZONE_KIND,
+    zone_column,
+)
+from detect.contract import Analytics
+from detect.event_kinds import ZONE_CONFIG, ZONE_ENTER, ZONE_LEAVE, ZONE_OCCUPANCY
 from detect.params import StageParams
 from detect.registry import analytics
-from detect.types import Packet
+from detect.types import Event, Packet
 
 
 @dataclass
@@ -63,7 +73,7 @@ class Zones(Analytics):
         self._started = False
 
     def process(self, packet: Packet) -> Packet:
-        events: list[dict[str, Any]] = []
+        events: list[Event] = []
         if not self._started:
             events.extend(self._start(packet))
         dets, t = packet.detections, packet.frame.pts_s
@@ -74,16 +84,16 @@ class Zones(Analytics):
         for spec, polygon, state in zip(self.params.zones, self.polygons, self.states):
             member = class_mask(packet.labels, dets.class_id, spec.classes)
             member &= points_in_polygon(anchor_points(dets.xyxy, spec.anchor), polygon)
-            columns[f"zone_{spec.name}"] = member
+            columns[zone_column(spec.name)] = member
             self._update(packet, spec.name, state, ids, member & confirmed, events)
         return with_columns(packet, columns, events)
 
-    def _start(self, packet: Packet) -> list[dict[str, Any]]:
+    def _start(self, packet: Packet) -> list[Event]:
         self._started = True
-        events = []
+        events: list[Event] = []
         for spec in self.params.zones:
             check_classes(packet.labels, spec.classes, f"zones.{spec.name}.classes")
-            events.append(make_event("zone_config", packet, zone=spec.name, kind="zone", polygon=spec.polygon))
+            events.append(make_event(ZONE_CONFIG, packet, {ZONE: spec.name, KIND: ZONE_KIND, POLYGON: spec.polygon}))
         return events
 
     def _update(
@@ -93,7 +103,7 @@ class Zones(Analytics):
         state: _ZoneState,
         ids: np.ndarray,
         inside: np.ndarray,
-        events: list[dict[str, Any]],
+        events: list[Event],
     ) -> None:
         """Apply this frame's memberships to one zone and log what changed."""
         t = packet.frame.pts_s
@@ -102,7 +112,7 @@ class Zones(Analytics):
             tid = int(ids[i])
             cls = class_name(packet.labels, int(packet.detections.class_id[i]))
             if tid not in state.inside:
-                events.append(make_event("zone_enter", packet, zone=name, track_id=tid, class_name=cls))
+                events.append(make_event(ZONE_ENTER, packet, {ZONE: name, CLASS_NAME: cls}, track=tid))
             state.inside[tid] = (cls, t)
         inside_now = {int(ids[i]) for i in np.flatnonzero(inside)}
         for tid, (cls, seen) in list(state.inside.items()):
@@ -110,8 +120,8 @@ class Zones(Analytics):
             lost = tid not in present and t - seen > self.params.leave_after_s
             if gone or lost or seen > t:
                 del state.inside[tid]
-                events.append(make_event("zone_leave", packet, zone=name, track_id=tid, class_name=cls))
+                events.append(make_event(ZONE_LEAVE, packet, {ZONE: name, CLASS_NAME: cls}, track=tid))
         counts = dict(sorted(Counter(cls for cls, _ in state.inside.values()).items()))
         if counts != state.counts:
             state.counts = counts
-            events.append(make_event("zone_occupancy", packet, zone=name, counts=counts, total=sum(counts.values())))
+            events.append(make_event(ZONE_OCCUPANCY, packet, {ZONE: name, COUNTS: counts, TOTAL: sum(counts.values())}))

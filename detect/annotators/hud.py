@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 from pydantic import Field, field_validator
 
+from detect.columns import DISTANCE_M, IS_LEAD, REL_SPEED_MPS, TTC_S, WARNING_LEVEL
 from detect.contract import Annotator
 from detect.live_stats import RollingRate, drop_ratio
 from detect.params import StageParams
@@ -53,29 +54,29 @@ def driving_section(packet: Packet) -> HudSection | None:
     """Lead vehicle, range, closing speed, TTC and warning level from the analytics columns."""
     dets = packet.detections
     data = dets.data
-    if "is_lead" not in data and "distance_m" not in data:
+    if IS_LEAD not in data and DISTANCE_M not in data:
         return None
-    level = int(np.max(data["warning_level"])) if "warning_level" in data and len(dets) else 0
+    level = int(np.max(data[WARNING_LEVEL])) if WARNING_LEVEL in data and len(dets) else 0
     index = _lead_index(packet)
     if index is None:
-        word = "No lead vehicle" if "is_lead" in data else "No road user ranged"
+        word = "No lead vehicle" if IS_LEAD in data else "No road user ranged"
         return HudSection((HudLine(word),), level)
     cls = int(dets.class_id[index])
     name = packet.labels[cls] if 0 <= cls < len(packet.labels) else str(cls)
     tid = -1 if dets.tracker_id is None else int(dets.tracker_id[index])
-    title = "Lead" if "is_lead" in data else "Nearest"
+    title = "Lead" if IS_LEAD in data else "Nearest"
     lines = [HudLine(f"{title}: {name}" + (f" #{tid}" if tid >= 0 else ""))]
     facts = []
-    distance = _value(data, "distance_m", index)
+    distance = _value(data, DISTANCE_M, index)
     if distance is not None:
         facts.append(f"{distance:.1f} m")
-    speed = _value(data, "rel_speed_mps", index)
+    speed = _value(data, REL_SPEED_MPS, index)
     if speed is not None:
         facts.append(f"{'closing' if speed < 0 else 'opening'} {abs(speed) * 3.6:.0f} km/h")
     if facts:
         lines.append(HudLine("  ".join(facts)))
-    ttc = _value(data, "ttc_s", index)
-    lead_level = int(data["warning_level"][index]) if "warning_level" in data else 0
+    ttc = _value(data, TTC_S, index)
+    lead_level = int(data[WARNING_LEVEL][index]) if WARNING_LEVEL in data else 0
     if ttc is not None:
         lines.append(HudLine(f"{LEVEL_WORDS[lead_level]} TTC {ttc:.1f} s".strip(), LEVEL_COLORS[lead_level]))
     x1, y1, x2, y2 = (int(v) for v in dets.xyxy[index])
@@ -176,10 +177,10 @@ def _section(entry: Section | type) -> Section:
 def _lead_index(packet: Packet) -> int | None:
     """The lead vehicle if `collision` ran, else the nearest ranged road user."""
     data = packet.detections.data
-    if "is_lead" in data:
-        hits = np.flatnonzero(data["is_lead"])
+    if IS_LEAD in data:
+        hits = np.flatnonzero(data[IS_LEAD])
         return int(hits[0]) if len(hits) else None
-    distance = np.asarray(data["distance_m"], np.float64)
+    distance = np.asarray(data[DISTANCE_M], np.float64)
     if not np.isfinite(distance).any():
         return None
     return int(np.nanargmin(distance))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from detect.contract import Annotator
 from detect.annotators.colors import colors
+from detect.contract import Annotator
 from detect.params import StageParams
 from detect.registry import annotators
 from detect.types import Packet

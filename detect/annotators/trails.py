@@ -7,8 +7,8 @@ from collections import deque
 import numpy as np
 from pydantic import Field
 
-from detect.contract import Annotator
 from detect.annotators.colors import color_for
+from detect.contract import Annotator
 from detect.params import StageParams
 from detect.registry import annotators
 from detect.types import Packet

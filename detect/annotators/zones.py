@@ -10,17 +10,30 @@ only when they change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import cv2
 import numpy as np
 from pydantic import Field
 
-from detect.contract import Annotator
 from detect.annotators.colors import PALETTE
+from detect.columns import (
+    COUNTS,
+    EGO_LANE,
+    END,
+    KIND,
+    LINE,
+    POLYGON,
+    START,
+    TOTAL_IN,
+    TOTAL_OUT,
+    ZONE,
+    ZONE_KIND,
+)
+from detect.contract import Annotator
+from detect.event_kinds import LINE_CONFIG, LINE_CROSSING, ZONE_CONFIG, ZONE_OCCUPANCY
 from detect.params import StageParams
 from detect.registry import annotators
-from detect.types import Packet
+from detect.types import Event, Packet
 
 Color = tuple[int, int, int]
 EGO_LANE_COLOR: Color = (120, 220, 120)
@@ -61,7 +74,7 @@ class ZonesAnnotator(Annotator):
     def annotate(self, canvas: np.ndarray, packet: Packet) -> np.ndarray:
         for event in packet.events:
             self._learn(event)
-        zones = [(n, z) for n, z in self.zones.items() if z.kind != "ego_lane" or self.params.ego_lane]
+        zones = [(n, z) for n, z in self.zones.items() if z.kind != EGO_LANE or self.params.ego_lane]
         if self.params.fill_alpha > 0 and zones:
             overlay = canvas.copy()
             for _, zone in zones:
@@ -75,23 +88,24 @@ class ZonesAnnotator(Annotator):
             self._draw_line(canvas, name, line)
         return canvas
 
-    def _learn(self, event: dict[str, Any]) -> None:
-        kind = event.get("event")
-        if kind == "zone_config":
-            color = EGO_LANE_COLOR if event.get("kind") == "ego_lane" else _color(len(self.zones))
-            polygon = np.round(np.asarray(event["polygon"], np.float64)).astype(np.int32)
-            self.zones[event["zone"]] = _Zone(polygon, str(event.get("kind", "zone")), color)
-        elif kind == "zone_occupancy":
-            self.occupancy[event["zone"]] = dict(event.get("counts") or {})
-        elif kind == "line_config":
-            start = (int(round(event["start"][0])), int(round(event["start"][1])))
-            end = (int(round(event["end"][0])), int(round(event["end"][1])))
-            self.lines[event["line"]] = _Line(start, end, _color(len(self.lines) + 7))
-        elif kind == "line_crossing":
-            self.crossings[event["line"]] = (int(event.get("total_in", 0)), int(event.get("total_out", 0)))
+    def _learn(self, event: Event) -> None:
+        fields = event.payload
+        if event.kind == ZONE_CONFIG:
+            kind = str(fields.get(KIND, ZONE_KIND))
+            color = EGO_LANE_COLOR if kind == EGO_LANE else _color(len(self.zones))
+            polygon = np.round(np.asarray(fields[POLYGON], np.float64)).astype(np.int32)
+            self.zones[fields[ZONE]] = _Zone(polygon, kind, color)
+        elif event.kind == ZONE_OCCUPANCY:
+            self.occupancy[fields[ZONE]] = dict(fields.get(COUNTS) or {})
+        elif event.kind == LINE_CONFIG:
+            start = (int(round(fields[START][0])), int(round(fields[START][1])))
+            end = (int(round(fields[END][0])), int(round(fields[END][1])))
+            self.lines[fields[LINE]] = _Line(start, end, _color(len(self.lines) + 7))
+        elif event.kind == LINE_CROSSING:
+            self.crossings[fields[LINE]] = (int(fields.get(TOTAL_IN, 0)), int(fields.get(TOTAL_OUT, 0)))
 
     def _zone_label(self, name: str, zone: _Zone) -> str:
-        if zone.kind == "ego_lane":
+        if zone.kind == EGO_LANE:
             return "ego lane"
         counts = self.occupancy.get(name, {})
         detail = ", ".join(f"{cls} {n}" for cls, n in counts.items())

@@ -24,7 +24,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-
 from detect.config import parse
 from detect.pipeline import RunResult, build
 from detect.stats import Durations

@@ -24,7 +24,12 @@ from typing import Any
 
 from detect.bench.combo_request import score_window
 from detect.bench.combos import CACHE_VERSION
-from detect.bench.measurement import measured_run, peak_rss_mb, platform_info, speed_report
+from detect.bench.measurement import (
+    measured_run,
+    peak_rss_mb,
+    platform_info,
+    speed_report,
+)
 from detect.bench.reports import write_json
 from detect.config import parse
 from detect.errors import DetectError

@@ -16,7 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from detect.evaluation.boxes import IGNORE, IGNORE_REGION, NO_TRACK, OTHER, TARGET, BoxTable
+from detect.evaluation.boxes import (
+    IGNORE,
+    IGNORE_REGION,
+    NO_TRACK,
+    OTHER,
+    TARGET,
+    BoxTable,
+)
 from detect.evaluation.inputs import (
     EvalInputError,
     SeqInfo,
@@ -175,7 +182,9 @@ def read_coco(path: str | Path) -> BoxTable:
 
     `iscrowd` annotations and per-image `ignore_regions` ([x, y, w, h] lists) are ignore regions.
     """
-    from detect.sources.images import natural_key  # the image source's order; a top-level import slows `detect`
+    from detect.sources.images import (
+        natural_key,  # the image source's order; a top-level import slows `detect`
+    )
 
     path = Path(path)
     try:

@@ -54,7 +54,9 @@ def ignored_predictions(
     region_xyxy: np.ndarray,
 ) -> np.ndarray:
     """(N,) bool: True for each prediction of one frame that must not be scored."""
-    from scipy.optimize import linear_sum_assignment  # scipy is slow to import; `detect --help` needs none of it
+    from scipy.optimize import (
+        linear_sum_assignment,  # scipy is slow to import; `detect --help` needs none of it
+    )
 
     n = len(pred_xyxy)
     dropped = np.zeros(n, dtype=bool)

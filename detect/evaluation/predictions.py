@@ -11,7 +11,14 @@ from pathlib import Path
 import numpy as np
 
 from detect.evaluation.boxes import NO_TRACK, BoxTable
-from detect.evaluation.inputs import EvalInputError, first_line, ltwh_to_xyxy, numbers, read_text, split_lines
+from detect.evaluation.inputs import (
+    EvalInputError,
+    first_line,
+    ltwh_to_xyxy,
+    numbers,
+    read_text,
+    split_lines,
+)
 
 
 def read_predictions(path: str | Path) -> BoxTable:
@@ -27,7 +34,7 @@ def read_predictions(path: str | Path) -> BoxTable:
 def read_jsonl_predictions(path: str | Path) -> BoxTable:
     """Our jsonl sink: `{"frame", "detections": [{"xyxy", "conf", "class_name", "track_id"}]}` per line.
 
-    Event lines (an "event" key, no "frame") are skipped. A null track_id is an
+    Event lines (an "event" key) are skipped. A null track_id is an
     untracked detection: it counts for detection AP, not for tracking metrics.
     """
     path = Path(path)
@@ -40,7 +47,7 @@ def read_jsonl_predictions(path: str | Path) -> BoxTable:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
             raise EvalInputError(f"{path}:{line}: not JSON ({exc.msg})") from exc
-        if not isinstance(record, dict) or ("event" in record and "frame" not in record):
+        if not isinstance(record, dict) or "event" in record:
             continue
         try:
             frame = int(record["frame"])

@@ -12,7 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from detect.evaluation.boxes import IGNORE, IGNORE_REGION, NO_TRACK, TARGET, BoxTable, rows_by_frame
+from detect.evaluation.boxes import (
+    IGNORE,
+    IGNORE_REGION,
+    NO_TRACK,
+    TARGET,
+    BoxTable,
+    rows_by_frame,
+)
 from detect.evaluation.classes import ClassMetrics
 from detect.evaluation.inputs import EvalInputError
 from detect.evaluation.matching import box_iou, ignored_predictions

@@ -40,10 +40,10 @@ class FileSink(Sink):
     def fail(self) -> None:
         self.failed = True
 
-    def open_text(self) -> IO[str]:
+    def open_text(self, newline: str | None = None) -> IO[str]:
         """A text file at the staging name (closed and published by `close_text`)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._text = staging_path(self.path).open("w", encoding="utf-8")
+        self._text = staging_path(self.path).open("w", encoding="utf-8", newline=newline)
         return self._text
 
     def close_text(self, written: int) -> None:

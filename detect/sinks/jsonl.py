@@ -10,11 +10,12 @@ from typing import IO, Any
 import numpy as np
 from pydantic import Field
 
+from detect.columns import CLASS_NAME, FRAME, PTS, SOURCE, TRACK_ID
 from detect.live_stats import StatsLines
 from detect.params import StageParams
 from detect.registry import sinks
 from detect.sinks.base import FileSink
-from detect.types import Detections, Packet, SourceInfo
+from detect.types import Detections, Event, Packet, SourceInfo
 
 
 def detections_json(dets: Detections, labels: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -28,8 +29,8 @@ def detections_json(dets: Detections, labels: tuple[str, ...]) -> list[dict[str,
             "xyxy": [round(float(v), 2) for v in dets.xyxy[i]],
             "conf": round(float(dets.confidence[i]), 4),
             "class_id": cls,
-            "class_name": labels[cls] if cls < len(labels) else str(cls),
-            "track_id": tid,
+            CLASS_NAME: labels[cls] if cls < len(labels) else str(cls),
+            TRACK_ID: tid,
         }
         for key, column in dets.data.items():
             record[key] = _value(column[i])
@@ -72,9 +73,9 @@ class JsonlSink(FileSink):
         assert self._file is not None
         frame = packet.frame
         record = {
-            "frame": frame.index,
-            "pts": round(frame.pts_s, 6),
-            "source": frame.source_id,
+            FRAME: frame.index,
+            PTS: round(frame.pts_s, 6),
+            SOURCE: frame.source_id,
             "detections": detections_json(packet.detections, packet.labels),
         }
         self._file.write(json.dumps(record) + "\n")
@@ -86,9 +87,9 @@ class JsonlSink(FileSink):
         if self._count % self.params.flush_every == 0:
             self._file.flush()
 
-    def write_event(self, event: dict[str, Any]) -> None:
+    def write_event(self, event: Event) -> None:
         assert self._file is not None
-        self._file.write(json.dumps(event, default=_plain) + "\n")
+        self._file.write(json.dumps(event.to_record()) + "\n")
 
     def close(self) -> None:
         if self._file is not None:
@@ -97,9 +98,3 @@ class JsonlSink(FileSink):
             self._file = None
         self.close_text(self._count)
 
-
-def _plain(value: Any) -> Any:
-    """numpy scalars and arrays in events become plain JSON values."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

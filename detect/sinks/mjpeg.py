@@ -38,10 +38,8 @@ class MjpegSink(Sink):
         self.params = params
         self._server: MjpegServer | None = None
         self.frames_sent = 0
-
-    @property
-    def url(self) -> str:
-        return self._server.url if self._server is not None else ""
+        self.url = ""
+        """The page's address once open (kept after close, for the summary)."""
 
     def outputs(self) -> list[str]:
         """The page's URL is listed with the run's outputs."""
@@ -60,6 +58,7 @@ class MjpegSink(Sink):
             raise DetectError(f"cannot serve on {p.host}:{p.port}: {exc.strerror or exc} "
                               f"(another program on that port? set port: 0 for any free one)") from None
         self._server = server
+        self.url = server.url
         log.info("watch the live result at %s", server.url)
 
     def write(self, packet: Packet) -> None:

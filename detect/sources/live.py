@@ -7,8 +7,8 @@ from it. This loop does the rest, the same way for both:
   `pts_s` = seconds since the source opened, so times keep increasing across reconnects
   (a camera's own clock restarts at 0 when it reconnects);
 - a stall or error closes the connection and reopens it with backoff and jitter, logging each
-  attempt; no frame is invented meanwhile. The first frame after it carries a
-  `{"event": "gap", "from_pts", "to_pts", "reason", ...}` record (via `take_events()`);
+  attempt; no frame is invented meanwhile. The first frame after it carries a `gap` Event
+  (`{"event": "gap", "from_pts", "to_pts", "reason", ...}`, via `take_events()`);
 - `close()` may come from another thread while the reader is blocked in a read: it then only
   marks the feed closed, and the reader releases the connection as soon as that read returns
   (bounded by the connection's read timeout). Closing a decoder under a running read crashes.
@@ -24,10 +24,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from detect.columns import FRAME, KIND, SOURCE
 from detect.contract import Source
 from detect.errors import SourceError
+from detect.event_kinds import GAP, LIVE_SOURCE
 from detect.sources.backoff import ReconnectParams, delays
-from detect.types import Frame, SourceInfo
+from detect.types import Event, Frame, SourceInfo
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ class LiveFeed:
         self._lock = threading.Lock()
         self._busy = False
         self._closed = threading.Event()
-        self._events: list[dict[str, Any]] = []
+        self._events: list[Event] = []
         self._gap: dict[str, Any] | None = None
         self._t0 = 0.0
         self._index = 0
@@ -95,7 +97,8 @@ class LiveFeed:
             self.close()
             raise SourceError(f"{self.name}: opened, but {exc.reason}") from None
         self.settings = {**conn.settings, "width": first.shape[1], "height": first.shape[0], "fps": round(fps, 3)}
-        self._events.append({"event": "live_source", "kind": kind, "source": self.source_id, **self.settings})
+        self._events.append(Event(LIVE_SOURCE, frame=None, pts=None,
+                                  payload={KIND: kind, SOURCE: self.source_id, **self.settings}))
         return SourceInfo(width=first.shape[1], height=first.shape[0], fps=fps, total_frames=None,
                           source_id=self.source_id, live=True)
 
@@ -110,7 +113,8 @@ class LiveFeed:
             return 30.0
         return (len(times) - 2) / (times[-1] - times[1])
 
-    def take_events(self) -> list[dict[str, Any]]:
+    def take_events(self) -> list[Event]:
+        """What happened since the last call (`live_source` once, then any `gap`)."""
         events, self._events = self._events, []
         return events
 
@@ -141,9 +145,11 @@ class LiveFeed:
         pts = now - self._t0
         if self._gap is not None:
             gap, self._gap = self._gap, None
-            self._events.append({"event": "gap", "source": self.source_id, "from_pts": gap["from_pts"],
-                                 "to_pts": round(pts, 3), "reason": gap["reason"], "attempts": gap["attempts"],
-                                 "frame": self._index, "width": image.shape[1], "height": image.shape[0]})
+            # A source event has no frame header; `frame` (the first after the gap) stays in
+            # the payload after `attempts`, where gap records have always carried it.
+            self._events.append(Event(GAP, frame=None, pts=None, payload={
+                SOURCE: self.source_id, "from_pts": gap["from_pts"], "to_pts": round(pts, 3), "reason": gap["reason"],
+                "attempts": gap["attempts"], FRAME: self._index, "width": image.shape[1], "height": image.shape[0]}))
         frame = Frame(image=image, index=self._index, pts_s=pts, source_id=self.source_id, capture_time=now)
         self._index += 1
         self._last_pts = pts
@@ -229,7 +235,7 @@ class FeedSource(Source):
     def __iter__(self) -> Iterator[Frame]:
         return iter(self._feed)
 
-    def take_events(self) -> list[dict[str, Any]]:
+    def take_events(self) -> list[Event]:
         return self._feed.take_events()
 
     def _settings_text(self) -> str:

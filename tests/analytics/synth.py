@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from detect.analytics.camera import Camera, CameraParams
-from detect.types import Detections, Frame, Packet
+from detect.types import Detections, Event, Frame, Packet
 
 LABELS = ("person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck")
 CAR, PERSON, TRUCK = 2, 0, 7
@@ -67,5 +67,5 @@ def kitti_camera() -> Camera:
     return KITTI.resolve(WIDTH, HEIGHT)
 
 
-def events_of(packets: Sequence[Packet], kind: str) -> list[dict]:
-    return [e for p in packets for e in p.events if e["event"] == kind]
+def events_of(packets: Sequence[Packet], kind: str) -> list[Event]:
+    return [e for p in packets for e in p.events if e.kind == kind]

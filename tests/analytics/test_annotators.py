@@ -12,6 +12,7 @@ from detect.analytics.collision import Collision
 from detect.analytics.lines import Lines
 from detect.annotators.hud import LEVEL_COLORS, SECTIONS, HudAnnotator, driving_section
 from detect.annotators.zones import ZonesAnnotator
+from detect.columns import DISTANCE_M, IS_LEAD, REL_SPEED_MPS, TTC_S, WARNING_LEVEL
 
 from .synth import KITTI, box_at, kitti_camera, packet
 
@@ -22,7 +23,7 @@ def canvas() -> np.ndarray:
     return np.zeros((376, 1242, 3), np.uint8)
 
 
-def with_columns(p, **columns: np.ndarray):
+def with_columns(p, columns: dict[str, np.ndarray]):
     dets = dataclasses.replace(p.detections, data={**p.detections.data, **columns})
     return dataclasses.replace(p, detections=dets)
 
@@ -30,11 +31,13 @@ def with_columns(p, **columns: np.ndarray):
 def test_hud_shows_the_lead_with_range_speed_and_ttc() -> None:
     p = with_columns(
         packet(0, [box_at(kitti_camera(), 9.0)], ids=[3]),
-        is_lead=np.array([True]),
-        distance_m=np.array([9.04]),
-        ttc_s=np.array([1.0]),
-        warning_level=np.array([2], np.int8),
-        rel_speed_mps=np.array([-9.0]),
+        {
+            IS_LEAD: np.array([True]),
+            DISTANCE_M: np.array([9.04]),
+            TTC_S: np.array([1.0]),
+            WARNING_LEVEL: np.array([2], np.int8),
+            REL_SPEED_MPS: np.array([-9.0]),
+        },
     )
     section = driving_section(p)
     assert section is not None
@@ -50,10 +53,10 @@ def test_hud_without_driving_data_draws_nothing() -> None:
 
 
 def test_hud_reports_no_lead_and_nearest_when_only_distance_ran() -> None:
-    no_lead = with_columns(packet(0, [(10, 10, 50, 50)], ids=[1]), is_lead=np.array([False]))
+    no_lead = with_columns(packet(0, [(10, 10, 50, 50)], ids=[1]), {IS_LEAD: np.array([False])})
     assert [line.text for line in driving_section(no_lead).lines] == ["No lead vehicle"]
     ranged = with_columns(
-        packet(0, [(10, 10, 50, 50), (60, 10, 90, 50)], ids=[1, 2]), distance_m=np.array([20.0, 12.5])
+        packet(0, [(10, 10, 50, 50), (60, 10, 90, 50)], ids=[1, 2]), {DISTANCE_M: np.array([20.0, 12.5])}
     )
     assert [line.text for line in driving_section(ranged).lines] == ["Nearest: car #2", "12.5 m"]
 

@@ -10,6 +10,20 @@ from pydantic import ValidationError
 
 from detect.analytics.collision import Collision
 from detect.analytics.geometry import points_in_polygon, project_ground
+from detect.columns import (
+    CLASS_NAME,
+    DISTANCE_M,
+    IN_LANE,
+    IS_LEAD,
+    LEVEL,
+    POLYGON,
+    TRACK_ID,
+    TTC_S,
+    WARNING_LEVEL,
+    ZONE,
+)
+from detect.event_kinds import COLLISION_WARNING, LEAD_VEHICLE, ZONE_CONFIG
+from detect.types import NO_TRACK
 
 from .synth import KITTI, box_at, events_of, kitti_camera, packet
 
@@ -37,7 +51,7 @@ def test_ttc_of_an_approaching_car_within_10_percent(
     stage = Collision(Collision.Params(**params))
     checked = 0
     for i, (out, true_ttc) in enumerate(approach(stage, z0=35.0, speed=8.0, frames=35, noise_px=noise_px)):
-        ttc = out.detections.data["ttc_s"][0]
+        ttc = out.detections.data[TTC_S][0]
         if i >= 10 and true_ttc <= up_to_s:
             assert abs(ttc - true_ttc) / true_ttc < 0.10, (i, ttc, true_ttc)
             checked += 1
@@ -47,33 +61,33 @@ def test_ttc_of_an_approaching_car_within_10_percent(
 def test_no_ttc_for_a_car_keeping_its_distance() -> None:
     stage = Collision(Collision.Params(camera=KITTI_CAMERA))
     for out, _ in approach(stage, z0=20.0, speed=0.0 + 1e-9, frames=15, noise_px=0.3):
-        assert math.isnan(out.detections.data["ttc_s"][0]) or out.detections.data["ttc_s"][0] > 10
-        assert out.detections.data["warning_level"][0] == 0
+        assert math.isnan(out.detections.data[TTC_S][0]) or out.detections.data[TTC_S][0] > 10
+        assert out.detections.data[WARNING_LEVEL][0] == 0
 
 
 def test_warnings_rise_once_per_level_in_lane_only() -> None:
     stage = Collision(Collision.Params(camera=KITTI_CAMERA))
     packets = [out for out, _ in approach(stage, z0=30.0, speed=10.0, frames=28)]
-    warnings = events_of(packets, "collision_warning")
-    assert [w["level"] for w in warnings] == ["caution", "danger"]
-    assert warnings[0]["track_id"] == 4 and warnings[0]["class_name"] == "car"
-    assert 1.2 <= warnings[0]["ttc_s"] < 2.5 and warnings[1]["ttc_s"] < 1.2
-    assert warnings[0]["distance_m"] == pytest.approx(10 * warnings[0]["ttc_s"], rel=0.15)
-    assert packets[-1].detections.data["warning_level"][0] == 2
+    warnings = events_of(packets, COLLISION_WARNING)
+    assert [w.payload[LEVEL] for w in warnings] == ["caution", "danger"]
+    assert warnings[0].track == 4 and warnings[0].payload[CLASS_NAME] == "car"
+    assert 1.2 <= warnings[0].payload[TTC_S] < 2.5 and warnings[1].payload[TTC_S] < 1.2
+    assert warnings[0].payload[DISTANCE_M] == pytest.approx(10 * warnings[0].payload[TTC_S], rel=0.15)
+    assert packets[-1].detections.data[WARNING_LEVEL][0] == 2
 
     beside = Collision(Collision.Params(camera=KITTI_CAMERA))
     packets = [out for out, _ in approach(beside, z0=30.0, speed=10.0, frames=22, x_m=4.5)]
-    assert not events_of(packets, "collision_warning")
-    assert not packets[-1].detections.data["in_lane"][0]
-    assert packets[-1].detections.data["ttc_s"][0] < 1.2
+    assert not events_of(packets, COLLISION_WARNING)
+    assert not packets[-1].detections.data[IN_LANE][0]
+    assert packets[-1].detections.data[TTC_S][0] < 1.2
 
 
 def test_thresholds_are_configurable() -> None:
     stage = Collision(Collision.Params(camera=KITTI_CAMERA, caution_s=4.0, danger_s=3.0))
     packets = [out for out, _ in approach(stage, z0=50.0, speed=10.0, frames=25)]
-    warnings = events_of(packets, "collision_warning")
-    assert [w["level"] for w in warnings] == ["caution", "danger"]
-    assert 3.0 <= warnings[0]["ttc_s"] < 4.0
+    warnings = events_of(packets, COLLISION_WARNING)
+    assert [w.payload[LEVEL] for w in warnings] == ["caution", "danger"]
+    assert 3.0 <= warnings[0].payload[TTC_S] < 4.0
 
 
 def test_lead_is_the_nearest_tracked_road_user_in_the_lane() -> None:
@@ -82,19 +96,28 @@ def test_lead_is_the_nearest_tracked_road_user_in_the_lane() -> None:
     boxes = [box_at(camera, 30.0), box_at(camera, 15.0), box_at(camera, 8.0, x=4.0), box_at(camera, 10.0)]
     outs = [stage.process(packet(i, boxes, ids=[1, 2, 3, -1])) for i in range(3)]
     data = outs[-1].detections.data
-    assert data["in_lane"].tolist() == [True, True, False, True]
-    assert data["is_lead"].tolist() == [False, True, False, False]
-    leads = events_of(outs, "lead_vehicle")
-    assert len(leads) == 1 and leads[0]["track_id"] == 2 and leads[0]["frame"] == 1
-    assert leads[0]["distance_m"] == pytest.approx(15.0, rel=0.05)
+    assert data[IN_LANE].tolist() == [True, True, False, True]
+    assert data[IS_LEAD].tolist() == [False, True, False, False]
+    leads = events_of(outs, LEAD_VEHICLE)
+    assert len(leads) == 1 and leads[0].track == 2 and leads[0].frame == 1
+    assert leads[0].payload[DISTANCE_M] == pytest.approx(15.0, rel=0.05)
+
+
+def test_a_lead_that_leaves_is_logged_as_no_track() -> None:
+    stage = Collision(Collision.Params(camera=KITTI_CAMERA, confirm_frames=1))
+    outs = [stage.process(packet(0, [box_at(kitti_camera(), 15.0)], ids=[1])), stage.process(packet(1, [], ids=[]))]
+    gone = events_of(outs, LEAD_VEHICLE)[-1]
+    assert gone.frame == 1 and gone.track == NO_TRACK
+    assert gone.to_record() == {"event": LEAD_VEHICLE, "frame": 1, "pts": 0.1, TRACK_ID: None, CLASS_NAME: None,
+                                DISTANCE_M: None}
 
 
 def test_default_ego_lane_is_announced_once_and_follows_the_calibration() -> None:
     stage = Collision(Collision.Params(camera=KITTI_CAMERA))
     outs = [stage.process(packet(i, [])) for i in range(3)]
-    configs = events_of(outs, "zone_config")
-    assert len(configs) == 1 and configs[0]["zone"] == "ego_lane" and len(configs[0]["polygon"]) == 4
-    lane = np.array(configs[0]["polygon"])
+    configs = events_of(outs, ZONE_CONFIG)
+    assert len(configs) == 1 and configs[0].payload[ZONE] == "ego_lane" and len(configs[0].payload[POLYGON]) == 4
+    lane = np.array(configs[0].payload[POLYGON])
     camera = kitti_camera()
     ahead = np.stack(project_ground(camera, np.array([0.0, 1.0, 2.5, 0.0]), np.array([20.0, 20.0, 20.0, 80.0])), 1)
     assert points_in_polygon(ahead, lane).tolist() == [True, True, False, False]
@@ -118,7 +141,7 @@ def test_two_instances_do_not_share_tracks() -> None:
     second = Collision(Collision.Params(camera=KITTI_CAMERA))
     list(approach(first, z0=30.0, speed=10.0, frames=12))
     out = second.process(packet(0, [box_at(kitti_camera(), 18.0)], ids=[4]))
-    assert math.isnan(out.detections.data["ttc_s"][0])
+    assert math.isnan(out.detections.data[TTC_S][0])
 
 
 def test_boxes_and_ids_are_untouched() -> None:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from detect.analytics.camera import CameraParams
 from detect.analytics.distance import Distance
 from detect.analytics.geometry import RangeMethod
+from detect.columns import DISTANCE_M, DISTANCE_METHOD
 
 from .synth import CAR, HEIGHT, PERSON, TRUCK, box_at, packet
 
@@ -29,9 +30,9 @@ def test_range_within_5_percent_at_10_to_40_m(z_m: float, x_m: float, pitch_deg:
     camera = CameraParams(**KITTI_CAMERA, pitch_deg=pitch_deg).resolve(1242, 376)
     box = np.round(box_at(camera, z_m, x_m))
     out = stage(camera={**KITTI_CAMERA, "pitch_deg": pitch_deg}).process(packet(0, [box], ids=[1]))
-    distance = out.detections.data["distance_m"][0]
+    distance = out.detections.data[DISTANCE_M][0]
     assert abs(distance - z_m) / z_m < 0.05
-    assert out.detections.data["distance_method"][0] == RangeMethod.GROUND
+    assert out.detections.data[DISTANCE_METHOD][0] == RangeMethod.GROUND
 
 
 @pytest.mark.parametrize(("cls", "height_m"), [(CAR, 1.5), (PERSON, 1.7), (TRUCK, 3.0)])
@@ -40,16 +41,16 @@ def test_contact_above_the_horizon_falls_back_to_class_height(cls: int, height_m
     x1, y1, x2, y2 = box_at(camera, 25.0, width_m=0.6 if cls == PERSON else 1.8, height_m=height_m)
     lift = y2 - camera.cy + 5
     out = stage().process(packet(0, [(x1, y1 - lift, x2, y2 - lift)], ids=[1], classes=[cls]))
-    assert out.detections.data["distance_method"][0] == RangeMethod.HEIGHT
-    assert out.detections.data["distance_m"][0] == pytest.approx(25.0, rel=0.05)
+    assert out.detections.data[DISTANCE_METHOD][0] == RangeMethod.HEIGHT
+    assert out.detections.data[DISTANCE_M][0] == pytest.approx(25.0, rel=0.05)
 
 
 def test_box_cut_by_the_image_bottom_gives_an_upper_bound() -> None:
     camera = CameraParams(**KITTI_CAMERA).resolve(1242, 376)
     x1, y1, x2, _ = box_at(camera, 5.0)
     out = stage().process(packet(0, [(x1, y1, x2, HEIGHT - 3)], ids=[1]))
-    assert out.detections.data["distance_method"][0] == RangeMethod.BOUND
-    assert 5.0 <= out.detections.data["distance_m"][0] < 6.5
+    assert out.detections.data[DISTANCE_METHOD][0] == RangeMethod.BOUND
+    assert 5.0 <= out.detections.data[DISTANCE_M][0] < 6.5
 
 
 def test_classes_outside_the_list_get_no_range() -> None:
@@ -57,8 +58,8 @@ def test_classes_outside_the_list_get_no_range() -> None:
     box = box_at(camera, 20.0)
     out = stage(classes=["person"]).process(packet(0, [box, box], ids=[1, 2], classes=[CAR, PERSON]))
     data = out.detections.data
-    assert math.isnan(data["distance_m"][0]) and data["distance_method"][0] == RangeMethod.NONE
-    assert data["distance_m"][1] == pytest.approx(20.0, rel=0.05)
+    assert math.isnan(data[DISTANCE_M][0]) and data[DISTANCE_METHOD][0] == RangeMethod.NONE
+    assert data[DISTANCE_M][1] == pytest.approx(20.0, rel=0.05)
 
 
 def test_unknown_class_in_config_is_reported_with_a_suggestion() -> None:
@@ -80,8 +81,8 @@ def test_smoothing_is_per_track_and_per_instance() -> None:
         noisy = np.array(box_at(camera, 20.0)) + np.array([0, 0, 0, rng.normal(0, 1.5)])
         out = first.process(packet(i, [noisy], ids=[7]))
         if i >= 20:
-            errors.append(out.detections.data["distance_m"][0] - 20.0)
-    raw = second.process(packet(0, [box_at(camera, 30.0)], ids=[7])).detections.data["distance_m"][0]
+            errors.append(out.detections.data[DISTANCE_M][0] - 20.0)
+    raw = second.process(packet(0, [box_at(camera, 30.0)], ids=[7])).detections.data[DISTANCE_M][0]
     assert np.std(errors) < 0.5
     assert raw == pytest.approx(30.0, rel=0.02)
 
@@ -90,7 +91,7 @@ def test_untracked_and_empty_detections_pass_through() -> None:
     camera = CameraParams(**KITTI_CAMERA).resolve(1242, 376)
     d = stage(smoothing_s=1.0)
     out = d.process(packet(0, [box_at(camera, 12.0)], ids=[-1]))
-    assert out.detections.data["distance_m"][0] == pytest.approx(12.0, rel=0.05)
+    assert out.detections.data[DISTANCE_M][0] == pytest.approx(12.0, rel=0.05)
     empty = d.process(packet(1, [], ids=[]))
-    assert len(empty.detections.data["distance_m"]) == 0
+    assert len(empty.detections.data[DISTANCE_M]) == 0
     assert empty.detections.xyxy.shape == (0, 4)

@@ -6,6 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from detect.analytics.zones import Zones
+from detect.columns import COUNTS, TOTAL, ZONE, zone_column
+from detect.event_kinds import ZONE_CONFIG, ZONE_ENTER, ZONE_LEAVE, ZONE_OCCUPANCY
 
 from .synth import CAR, PERSON, events_of, packet
 
@@ -30,32 +32,32 @@ def run(frames: list[list[tuple[int, float, float]]], classes: dict[int, int] | 
 def test_enter_occupancy_and_leave_for_a_confirmed_track() -> None:
     frames = [[(1, 50, 50)]] * 4 + [[(1, 150, 50)]]
     outs = run(frames)
-    assert [(e["frame"], e["track_id"]) for e in events_of(outs, "zone_enter")] == [(2, 1)]
-    assert [(e["frame"], e["track_id"]) for e in events_of(outs, "zone_leave")] == [(4, 1)]
-    occupancy = events_of(outs, "zone_occupancy")
-    assert [(e["frame"], e["counts"], e["total"]) for e in occupancy] == [(2, {"car": 1}, 1), (4, {}, 0)]
-    assert outs[0].detections.data["zone_box"].tolist() == [True]
-    assert outs[-1].detections.data["zone_box"].tolist() == [False]
+    assert [(e.frame, e.track) for e in events_of(outs, ZONE_ENTER)] == [(2, 1)]
+    assert [(e.frame, e.track) for e in events_of(outs, ZONE_LEAVE)] == [(4, 1)]
+    occupancy = events_of(outs, ZONE_OCCUPANCY)
+    assert [(e.frame, e.payload[COUNTS], e.payload[TOTAL]) for e in occupancy] == [(2, {"car": 1}, 1), (4, {}, 0)]
+    assert outs[0].detections.data[zone_column("box")].tolist() == [True]
+    assert outs[-1].detections.data[zone_column("box")].tolist() == [False]
 
 
 def test_occupancy_counts_per_class_and_ignores_unconfirmed_and_untracked() -> None:
     frames = [[(1, 10, 10), (2, 20, 20), (3, 30, 30), (-1, 40, 40)]] * 3 + [[(1, 10, 10), (2, 20, 20), (4, 50, 50)]]
     outs = run(frames, classes={2: PERSON}, leave_after_s=0.0)
-    last = events_of(outs, "zone_occupancy")[-1]
-    assert last["counts"] == {"car": 1, "person": 1}
-    assert {e["track_id"] for e in events_of(outs, "zone_enter")} == {1, 2, 3}
+    last = events_of(outs, ZONE_OCCUPANCY)[-1]
+    assert last.payload[COUNTS] == {"car": 1, "person": 1}
+    assert {e.track for e in events_of(outs, ZONE_ENTER)} == {1, 2, 3}
 
 
 def test_a_brief_dropout_is_not_a_leave_but_a_long_one_is() -> None:
     frames = [[(1, 50, 50)]] * 3 + [[]] * 5 + [[(1, 50, 50)]] + [[]] * 12
     outs = run(frames, leave_after_s=1.0)
-    assert len(events_of(outs, "zone_enter")) == 1
-    leaves = events_of(outs, "zone_leave")
-    assert len(leaves) == 1 and leaves[0]["frame"] == 19
+    assert len(events_of(outs, ZONE_ENTER)) == 1
+    leaves = events_of(outs, ZONE_LEAVE)
+    assert len(leaves) == 1 and leaves[0].frame == 19
 
 
 def test_zones_are_announced_once_and_names_must_be_unique() -> None:
     outs = run([[]] * 3)
-    assert [e["zone"] for e in events_of(outs, "zone_config")] == ["box"]
+    assert [e.payload[ZONE] for e in events_of(outs, ZONE_CONFIG)] == ["box"]
     with pytest.raises(ValidationError, match="zone names must be unique"):
         Zones.Params(zones=[SQUARE, SQUARE])

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from detect.stats import Durations
 from detect.bench.combos import CACHE_VERSION
 from detect.bench.measurement import Pass, speed_report
 from detect.bench.reports import write_json
 from detect.pipeline import RunResult
+from detect.stats import Durations
 from detect.types import SourceInfo
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from detect.evaluation.boxes import BoxTable
 from detect.sinks.jsonl import JsonlSink
 from detect.sinks.mot import MotSink
-from detect.types import Detections, Frame, Packet, SourceInfo
+from detect.types import Detections, Event, Frame, Packet, SourceInfo
 
 FPS = 25.0
 IMAGE = np.zeros((1, 1, 3), np.uint8)
@@ -24,7 +23,7 @@ IMAGE = np.zeros((1, 1, 3), np.uint8)
 
 
 def table_packets(table: BoxTable, class_name: str = "person", frame_offset: int = 0,
-                  events: Sequence[dict[str, Any]] = ()) -> list[Packet]:
+                  events: Sequence[Event] = ()) -> list[Packet]:
     """One packet per frame of the table, every box of class `class_name`; `events` ride on the first packet.
 
     `frame_offset` shifts the frame index the sinks see (to fake a 1-based writer).

@@ -24,6 +24,7 @@ from detect.evaluation.command import (
 )
 from detect.evaluation.ground_truth import read_ground_truth
 from detect.evaluation.inputs import EvalInputError
+from detect.types import Event
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def test_perturbed_ground_truth_through_both_sink_formats(tud: Path, tmp_path: P
     rng = np.random.default_rng(1)
     jittered = gt.with_column("xyxy", gt.xyxy + rng.uniform(-2, 2, size=gt.xyxy.shape))
     jittered = jittered.with_column("score", rng.uniform(0.5, 1.0, size=len(gt)).round(4))
-    packets = table_packets(jittered, events=[{"event": "start", "source": "eval-test"}])
+    packets = table_packets(jittered, events=[Event("start", frame=0, pts=0.0, payload={"source": "eval-test"})])
     as_jsonl = run_eval(str(tud), str(write_jsonl(tmp_path / "p.jsonl", packets)))
     as_mot = run_eval(str(tud), str(write_mot(tmp_path / "p.txt", packets)))
     for result in (as_jsonl, as_mot):

@@ -10,7 +10,11 @@ from conftest import shared_data, tracking_dir
 
 from detect.errors import DetectError
 from detect.evaluation.boxes import IGNORE, IGNORE_REGION, OTHER, TARGET
-from detect.evaluation.ground_truth import read_ground_truth, read_mot_gt, sniff_ground_truth
+from detect.evaluation.ground_truth import (
+    read_ground_truth,
+    read_mot_gt,
+    sniff_ground_truth,
+)
 from detect.evaluation.inputs import EvalInputError
 from detect.evaluation.matching import box_iou
 

@@ -10,13 +10,13 @@ from sink_files import IMAGE, write_jsonl, write_mot
 
 from detect.evaluation.inputs import EvalInputError
 from detect.evaluation.predictions import read_predictions
-from detect.types import Detections, Frame, Packet
+from detect.types import Detections, Event, Frame, Packet
 
 LABELS = ("person", "bicycle", "car")
 
 
 def _packet(index: int, xyxy: list[list[float]], conf: list[float], class_id: list[int], track_id: list[int],
-            events: tuple[dict, ...] = ()) -> Packet:
+            events: tuple[Event, ...] = ()) -> Packet:
     detections = Detections(np.array(xyxy, np.float64).reshape(-1, 4), np.array(conf, np.float64),
                             np.array(class_id, np.int64), np.array(track_id, np.int64))
     return Packet(Frame(IMAGE, index, index * 0.04, "v.mp4"), detections, LABELS, events=events)
@@ -24,7 +24,7 @@ def _packet(index: int, xyxy: list[list[float]], conf: list[float], class_id: li
 
 PACKETS = [
     _packet(0, [[10, 20, 30, 60], [40, 20, 50, 40]], [0.9, 0.4], [0, 2], [3, -1],
-            events=({"event": "line_cross", "frame_index": 0, "track_id": 3},)),
+            events=(Event("line_cross", frame=0, pts=0.0, track=3),)),
     _packet(1, [], [], [], []),
     _packet(2, [[12, 20, 32, 60]], [0.8], [0], [3]),
 ]

@@ -20,11 +20,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from detect.sinks.base import staging_path
 from detect.config import parse
 from detect.pipeline import Pipeline, RunResult, build
-from detect.testing.fake_camera import ClipServer, encode_clip
+from detect.sinks.base import staging_path
 from detect.sources.stream import StreamSource
+from detect.testing.fake_camera import ClipServer, encode_clip
 
 TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent

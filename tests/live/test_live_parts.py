@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from detect.annotators.hud import HudAnnotator
 from detect.config import load
+from detect.event_kinds import LIVE_STATS
 from detect.live_stats import StatsLines
 from detect.sources.backoff import ReconnectParams, delays
 from detect.sources.video import VideoSource
@@ -70,8 +71,10 @@ def test_stats_lines_report_windows_and_a_final_record():
     for i in range(10):
         assert lines.add(packet(i * 3, dropped=i * 2)) is None
     final = lines.final()
-    assert final["final"] and final["frames"] == 10 and final["dropped_total"] == 18
-    assert 40 <= final["latency_ms"]["p50"] <= 80 and final["drop_ratio"] == round(18 / 28, 4)
+    assert final.kind == LIVE_STATS and final.frame is None
+    stats = final.payload
+    assert stats["final"] and stats["frames"] == 10 and stats["dropped_total"] == 18
+    assert 40 <= stats["latency_ms"]["p50"] <= 80 and stats["drop_ratio"] == round(18 / 28, 4)
 
 
 def test_hud_live_section_draws_and_keeps_its_own_window():

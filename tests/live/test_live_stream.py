@@ -23,8 +23,9 @@ from live_helpers import (
 
 from detect.config import parse
 from detect.errors import ConfigError, DetectError, SourceError
-from detect.testing.fake_camera import ClipServer
+from detect.event_kinds import GAP
 from detect.sources.stream import StreamSource, redact
+from detect.testing.fake_camera import ClipServer
 
 
 def test_slow_detector_sees_the_newest_frames_and_latency_stays_flat(shared_videos: Path, tmp_path: Path):
@@ -153,6 +154,6 @@ def test_a_damaged_picture_is_skipped_not_a_reconnect(shared_videos: Path):
         try:
             frames = [frame for frame, _ in zip(source, range(30))]
             assert len(frames) == 30 and source._feed.reconnects == 0
-            assert not [e for e in source.take_events() if e["event"] == "gap"]
+            assert not [e for e in source.take_events() if e.kind == GAP]
         finally:
             source.close()

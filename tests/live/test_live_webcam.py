@@ -14,6 +14,7 @@ import pytest
 
 from detect.config import parse
 from detect.errors import ConfigError, SourceError
+from detect.event_kinds import LIVE_SOURCE
 from detect.sources.webcam import WebcamSource, fourcc_text
 
 
@@ -94,8 +95,8 @@ def test_granted_values_are_read_back_logged_and_reported(monkeypatch, caplog):
     assert warning in caplog.text
     assert source.live_report() == ["camera 0: asked 1920x1080 at 30 fps MJPG, granted 640x480 at 30 fps YUYV"]
     (event,) = source.take_events()
-    assert event["event"] == "live_source" and event["granted"]["fourcc"] == "YUYV"
-    assert event["requested"] == {"width": 1920, "height": 1080, "fps": 30.0, "fourcc": "MJPG"}
+    assert event.kind == LIVE_SOURCE and event.payload["granted"]["fourcc"] == "YUYV"
+    assert event.payload["requested"] == {"width": 1920, "height": 1080, "fps": 30.0, "fourcc": "MJPG"}
     frame = next(iter(source))
     assert frame.capture_time > 0 and frame.image.shape == (480, 640, 3)
     source.close()
