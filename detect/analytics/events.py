@@ -7,12 +7,10 @@ become None.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
+from detect.json_values import plain as json_plain
 from detect.types import Event, Packet
 
 
@@ -28,15 +26,5 @@ def make_event(kind: str, packet: Packet, payload: Mapping[str, Any], track: int
 
 
 def plain(value: Any) -> Any:
-    """A JSON-safe copy: Python scalars, lists and dicts; non-finite floats become None."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return round(value, 3) if math.isfinite(value) else None
-    if isinstance(value, np.ndarray):
-        return [plain(v) for v in value.tolist()]
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return [plain(v) for v in value]
-    return value
+    """JSON-safe, floats to 3 decimals (millimetres, milliseconds)."""
+    return json_plain(value, digits=3)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 import numpy as np
+
+from detect.suggest import did_you_mean
 
 ROAD_USERS = ("car", "truck", "bus", "person", "bicycle", "motorcycle")
 
@@ -35,6 +36,6 @@ def check_classes(labels: tuple[str, ...], wanted: Iterable[str] | None, where: 
     if unknown:
         hints = []
         for name in unknown:
-            close = difflib.get_close_matches(name, labels, n=1)
-            hints.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+            hint = did_you_mean(name, labels, cutoff=0.6).strip()
+            hints.append(f"'{name}'" + (f" ({hint})" if hint else ""))
         raise ValueError(f"{where}: the detector has no class {', '.join(hints)}")

@@ -24,6 +24,7 @@ from detect.bench.measurement import STAGE_ORDER, platform_info
 from detect.bench.spec import BenchSpec
 from detect.evaluation.command import nan_to_none
 from detect.evaluation.inputs import is_number
+from detect.json_values import plain
 
 SCHEMA = "detect.bench"
 SCHEMA_VERSION = 1
@@ -183,10 +184,10 @@ def write_markdown(report: dict[str, Any], plots: dict[str, Path], out_dir: Path
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Strict JSON (NaN refused: use nan_to_none first), renamed into place when complete."""
+    """Strict JSON (NaN written as null), renamed into place when complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, allow_nan=False, default=_plain), encoding="utf-8")
+    tmp.write_text(json.dumps(plain(data), indent=2, allow_nan=False), encoding="utf-8")
     os.replace(tmp, path)
 
 
@@ -197,10 +198,3 @@ def read_json(path: Path) -> dict[str, Any] | None:
     except (OSError, json.JSONDecodeError):
         return None
     return data if isinstance(data, dict) else None
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars as plain numbers."""
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -9,7 +9,6 @@ an unknown key gets a did-you-mean and the allowed keys of the mapping it appear
 
 from __future__ import annotations
 
-import difflib
 import os
 import types
 import typing
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from detect.config import apply_overrides, load_yaml
 from detect.errors import ConfigError
+from detect.suggest import did_you_mean
 
 SPEC_VERSION = 1
 
@@ -127,9 +127,7 @@ def _message(err: Any, model: type[BaseModel]) -> str:
     if err["type"] == "extra_forbidden":
         allowed = tuple(_model_at(model, loc[:-1]).model_fields)
         key = str(loc[-1])
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        return f"{place}: unknown key '{key}' ({hint}allowed: {', '.join(allowed)})"
+        return f"{place}: unknown key '{key}' ({did_you_mean(key, allowed)}allowed: {', '.join(allowed)})"
     if err["type"] == "missing":
         return f"{place}: missing"
     msg = err["msg"].removeprefix("Value error, ")

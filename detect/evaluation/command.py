@@ -19,6 +19,7 @@ from detect.evaluation.ground_truth import read_ground_truth
 from detect.evaluation.inputs import EvalInputError
 from detect.evaluation.predictions import read_predictions
 from detect.evaluation.tracking_metrics import evaluate_tracking
+from detect.json_values import plain
 
 HEADLINE = ("HOTA", "DetA", "AssA", "MOTA", "IDF1", "IDSW", "MOTP", "Recall", "Precision", "FP", "FN",
             "AP50", "AP50-95")
@@ -125,13 +126,7 @@ def _number(value: float | int) -> str:
 
 def nan_to_none(value: Any) -> Any:
     """The same structure with every non-finite float as None (strict JSON readers refuse NaN)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: nan_to_none(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [nan_to_none(v) for v in value]
-    return value
+    return plain(value)
 
 
 def to_json(result: Mapping[str, Any]) -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
 from pydantic import Field
 
 from detect.columns import CLASS_NAME, FRAME, PTS, SOURCE, TRACK_ID
+from detect.json_values import plain
 from detect.live_stats import StatsLines
 from detect.params import StageParams
 from detect.registry import sinks
@@ -33,17 +32,9 @@ def detections_json(dets: Detections, labels: tuple[str, ...]) -> list[dict[str,
             TRACK_ID: tid,
         }
         for key, column in dets.data.items():
-            record[key] = _value(column[i])
+            record[key] = plain(column[i], digits=4)
         out.append(record)
     return out
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, (np.floating, float)):
-        return None if not math.isfinite(value) else round(float(value), 4)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 @sinks.register("jsonl")

@@ -34,7 +34,7 @@ def test_a_signal_stops_within_2_s_with_playable_outputs(signum, outage, shared_
         config.write_text(yaml.safe_dump(live_config(source, tmp_path, delay_s=0.05)))
         proc = start_cli("run", str(config), "--quiet")
         try:
-            wait_for_lines(tmp_path / "live.jsonl", 20, proc)
+            wait_for_lines(tmp_path / "live.jsonl", 25, proc)  # 20 frames and a few event lines
             if outage:
                 cam.close()
                 time.sleep(1.5)  # the source is now waiting between reconnect attempts
