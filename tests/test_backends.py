@@ -74,11 +74,23 @@ def test_exported_backends_match_torch(frames, cache, backend):
     assert f"-{backend}-" in exported.parent.name
 
 
-def test_export_is_cached(frames, cache):
+def test_export_is_cached(frames, cache, monkeypatch):
+    from ultralytics.engine.model import Model
+
     first, _ = run_detector(frames[:1], backend="onnx")
+    artefact = Path(first.model_path)
+    before = artefact.stat()
+    listing = sorted(p.relative_to(cache) for p in cache.rglob("*"))
+
+    def exported_again(*args, **kwargs):
+        raise AssertionError("the cached export was exported again")
+
+    monkeypatch.setattr(Model, "export", exported_again)
     again, _ = run_detector(frames[:1], backend="onnx")
+    after = artefact.stat()
     assert again.model_path == first.model_path
-    assert again.load_seconds < first.load_seconds or again.load_seconds < 2
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the artefact was rewritten"
+    assert sorted(p.relative_to(cache) for p in cache.rglob("*")) == listing, "the cache changed"
 
 
 def test_torch_backend_matches_ultralytics_predict(frames, models_dir):
