@@ -53,6 +53,12 @@ def test_help_list_and_validate(models_dir):
     assert "unknown class 'cars'" in bad.stderr or "detector.conf" in bad.stderr
 
 
+def test_validate_fast_config(models_dir):
+    ok = detect("validate", "configs/fast.yaml")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("ok: configs/fast.yaml")
+
+
 def test_unknown_class_and_missing_model(models_dir, tmp_path: Path):
     bad = detect("validate", "configs/dashcam.yaml", "--set", "detector.classes=[cars, persn]")
     assert bad.returncode == 2 and "did you mean 'car'" in bad.stderr and "'person'" in bad.stderr
