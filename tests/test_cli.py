@@ -32,6 +32,24 @@ def test_bad_config_is_one_line_and_exit_2(tmp_path: Path, yaml_text, message):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("yaml_text,problems", [
+    ("source: {type: video, path: x.mp4}\ndetector: {type: ultralytics, conff: 0.3, iou: 2}\ntracker: {type: bytetrak}\n",
+     ["detector.conff: unknown key 'conff'", "detector.iou: Input should be less than or equal to 1 (got 2)",
+      "tracker.type: unknown tracker 'bytetrak'"]),
+    ("source: {type: video, path: /no/such/clip.mp4}\ndetector: {type: ultralytics, classes: [cars, persn]}\n",
+     ["video not found: /no/such/clip.mp4", "unknown class 'cars'", "unknown class 'persn'"]),
+])
+def test_validate_reports_every_problem_in_one_line(tmp_path: Path, models_dir, yaml_text, problems):
+    config = tmp_path / "bad.yaml"
+    config.write_text(yaml_text)
+    proc = detect("validate", str(config))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"error: {config}: {len(problems)} problems: ")
+    assert all(problem in lines[0] for problem in problems), lines[0]
+
+
 def test_not_a_video_is_one_line(tmp_path: Path, models_dir):
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"\x00" * 5000)
