@@ -1,8 +1,7 @@
 """Where the real evaluation data is: ../shared/data beside the repo, and py-motmetrics' reference files.
 
-Plain functions, not a conftest (tests elsewhere import `conftest` by name). Locally a
-missing data set skips the calling test with the reason; under CI (CI=true) it fails,
-so a broken checkout can never turn into a green run that tested nothing.
+Plain functions, not a conftest (tests elsewhere import `conftest` by name). A missing data
+set goes through conftest's `missing`: skipped locally with the reason, a failure in CI.
 """
 
 from __future__ import annotations
@@ -11,13 +10,7 @@ import importlib.util
 import os
 from pathlib import Path
 
-import pytest
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
+from conftest import missing
 
 
 def shared_data() -> Path:
@@ -26,8 +19,7 @@ def shared_data() -> Path:
     for candidate in (root / "data", root):
         if (candidate / "tracking").is_dir():
             return candidate
-    _missing(f"shared evaluation data not found under {root} (set DETECT_SHARED_DIR)")
-    raise AssertionError("unreachable")
+    missing(f"shared evaluation data not found under {root} (set DETECT_SHARED_DIR)")
 
 
 def tracking_dir() -> Path:
@@ -39,9 +31,8 @@ def motmetrics_data() -> Path:
     """The MOTChallenge files py-motmetrics ships (found without importing it: it breaks on NumPy 2)."""
     spec = importlib.util.find_spec("motmetrics")
     if spec is None or not spec.submodule_search_locations:
-        _missing("py-motmetrics is not installed (pip install motmetrics==1.4.0: its wheel holds the reference data)")
-        raise AssertionError("unreachable")
+        missing("py-motmetrics is not installed (pip install motmetrics==1.4.0: its wheel holds the reference data)")
     data = Path(list(spec.submodule_search_locations)[0]) / "data"
     if not (data / "TUD-Campus" / "gt.txt").is_file():
-        _missing(f"py-motmetrics reference data missing at {data}")
+        missing(f"py-motmetrics reference data missing at {data}")
     return data
