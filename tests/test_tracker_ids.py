@@ -85,23 +85,29 @@ def step(tracker: Tracker, frame: Frame, detections: Detections) -> list[int]:
     return tracker.predict(frame, (frame.index % EVERY) / EVERY).tracker_id.tolist()
 
 
+def alone(kind: type[Tracker], stream: Stream) -> list[list[int]]:
+    tracker = make(kind)
+    return [step(tracker, frame, detections) for frame, detections in stream]
+
+
 @pytest.mark.parametrize("kind", [ByteTrack, BoTSORT])
 def test_interleaved_trackers_number_each_clip_as_a_solo_run_does(streams, id_counter, kind):
-    solo = [[step(tracker, *item) for item in stream] for tracker, stream in ((make(kind), s) for s in streams)]
+    solo = [alone(kind, stream) for stream in streams]
     first, second = make(kind), make(kind)
     interleaved: list[list[list[int]]] = [[], []]
     for a, b in zip(*streams):
         interleaved[0].append(step(first, *a))
         interleaved[1].append(step(second, *b))
-    for clip, alone, mixed in zip(CLIPS, solo, interleaved):
-        assert mixed == alone, f"{clip}: interleaved with another tracker, the ids change"
-        ids = {i for frame_ids in alone for i in frame_ids if i >= 0}
+    for clip, by_itself, mixed in zip(CLIPS, solo, interleaved):
+        assert mixed == by_itself, f"{clip}: interleaved with another tracker, the ids change"
+        ids = {i for frame_ids in by_itself for i in frame_ids if i >= 0}
         assert len(ids) >= 4, f"{clip}: too few tracks to tell id spaces apart: {ids}"
         assert min(ids) == 1, f"{clip}: ids start at {min(ids)}"
 
 
 def test_ids_are_the_library_own_when_its_counter_is_per_tracker(streams):
-    """Today's numbers stand: with the installed release our ids equal Ultralytics' own."""
+    """Today's numbers stand: with the installed release our ids equal Ultralytics' own
+    (its update's rows: x1, y1, x2, y2, track_id, score, cls, detection index)."""
     ours, library = ByteTrack(ByteTrack.Params()), bare_bytetrack()
     for frame, detections in streams[1][::EVERY]:
         rows = library.update(library_input(detections))

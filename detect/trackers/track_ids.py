@@ -11,7 +11,7 @@ class TrackIds:
     """Our ids for a tracking library's ids, one numbering per tracker instance.
 
     Ultralytics releases differ in where the id counter lives (older ones: one class-level counter
-    shared by every tracker in the process; 8.4: one per tracker). Numbering the library's ids
+    shared by every tracker in the process; 8.4.190: one per tracker). Numbering the library's ids
     ourselves, in the order they were made, keeps a stream's ids independent of the release and of
     every other tracker; with a per-tracker library counter our ids equal the library's.
     """
