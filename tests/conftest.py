@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pytest
@@ -21,14 +22,18 @@ SHARED = Path(os.environ.get("DETECT_SHARED_DIR", REPO.parent / "shared"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def require(path: Path, what: str) -> Path:
-    """Skip locally when shared material is missing; in CI that is a failure, never a skip."""
-    if path.exists():
-        return path
-    message = f"{what} not found at {path} (set DETECT_MODELS_DIR / DETECT_SHARED_DIR)"
+def missing(message: str) -> NoReturn:
+    """The one rule for absent material: skip locally, fail in CI (a green CI run must have tested it)."""
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+def require(path: Path, what: str) -> Path:
+    """`path` if the shared material is there, else `missing`."""
+    if path.exists():
+        return path
+    missing(f"{what} not found at {path} (set DETECT_MODELS_DIR / DETECT_SHARED_DIR)")
 
 
 def shared_data() -> Path:

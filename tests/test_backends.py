@@ -75,11 +75,23 @@ def test_exported_backends_match_torch(frames, cache, backend):
     assert f"-{backend}-" in exported.parent.name
 
 
-def test_export_is_cached(frames, cache):
+def test_export_is_cached(frames, cache, monkeypatch):
+    from ultralytics.engine.model import Model
+
     first, _ = run_detector(frames[:1], backend="onnx")
+    artefact = Path(first.model_path)
+    before = artefact.stat()
+    listing = sorted(p.relative_to(cache) for p in cache.rglob("*"))
+
+    def exported_again(*args, **kwargs):
+        raise AssertionError("the cached export was exported again")
+
+    monkeypatch.setattr(Model, "export", exported_again)
     again, _ = run_detector(frames[:1], backend="onnx")
+    after = artefact.stat()
     assert again.model_path == first.model_path
-    assert again.load_seconds < first.load_seconds or again.load_seconds < 2
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the artefact was rewritten"
+    assert sorted(p.relative_to(cache) for p in cache.rglob("*")) == listing, "the cache changed"
 
 
 def test_torch_backend_matches_ultralytics_predict(frames, models_dir):
@@ -108,8 +120,13 @@ def run_config(tmp_path: Path, clip: Path, name: str, *overrides: str) -> list[d
     return [json.loads(line) for line in (out / "out.jsonl").read_text().splitlines()]
 
 
-def test_batch_and_single_runs_write_the_same_jsonl(shared_videos, models_dir, tmp_path):
-    single = run_config(tmp_path, shared_videos / CLIP, "single")
+@pytest.fixture(scope="module")
+def single(shared_videos, models_dir, tmp_path_factory) -> list[dict]:
+    """dashcam.yaml on the clip's first 2 s, the detector on every frame."""
+    return run_config(tmp_path_factory.mktemp("single"), shared_videos / CLIP, "single")
+
+
+def test_batch_and_single_runs_write_the_same_jsonl(single, shared_videos, tmp_path):
     batched = run_config(tmp_path, shared_videos / CLIP, "batched", "detector.batch=4")
     assert len(single) == len(batched) == 50
     for a, b in zip(single, batched):
@@ -121,12 +138,33 @@ def test_batch_and_single_runs_write_the_same_jsonl(shared_videos, models_dir, t
             assert abs(da["conf"] - db["conf"]) < 2e-3
 
 
-def test_detect_every_carries_tracks_between_detector_frames(shared_videos, models_dir, tmp_path):
+def centre(xyxy: list[float]) -> np.ndarray:
+    return (np.array(xyxy[:2]) + np.array(xyxy[2:])) / 2
+
+
+def test_detect_every_carries_tracks_between_detector_frames(single, shared_videos, tmp_path):
     every = run_config(tmp_path, shared_videos / CLIP, "every2", "detector.detect_every=2")
     assert len(every) == 50
     carried = [r for r in every[1::2] if r["detections"]]
     assert len(carried) >= 20, "skipped frames get the tracks' predicted boxes"
     assert all(d[TRACK_ID] is not None for r in carried for d in r["detections"])
+    found_ious, between = [], []
+    for record in carried[:-1]:
+        k = record["frame"]
+        for box in record["detections"]:
+            found = [d["xyxy"] for d in single[k]["detections"] if d["class_id"] == box["class_id"]]
+            found_ious.append(box_iou(np.array([box["xyxy"]]), np.array(found)).max() if found else 0.0)
+            neighbours = [[d["xyxy"] for d in every[j]["detections"] if d["track_id"] == box["track_id"]]
+                          for j in (k - 1, k + 1)]
+            if all(neighbours):
+                before, after = centre(neighbours[0][0]), centre(neighbours[1][0])
+                outside = np.maximum(np.minimum(before, after) - centre(box["xyxy"]),
+                                     centre(box["xyxy"]) - np.maximum(before, after))
+                between.append(outside.max())
+    found_ious, between = np.array(found_ious), np.array(between)
+    assert np.median(found_ious) >= 0.8, "a carried box is about where the detector finds the object"
+    assert np.mean(found_ious >= 0.5) >= 0.9
+    assert len(between) >= 50 and between.max() <= 3.0, "carried boxes move from one detection to the next"
 
 
 def test_int8_openvino_export_calibrated_on_the_clip(frames, cache, shared_videos):

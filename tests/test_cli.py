@@ -32,6 +32,24 @@ def test_bad_config_is_one_line_and_exit_2(tmp_path: Path, yaml_text, message):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("yaml_text,problems", [
+    ("source: {type: video, path: x.mp4}\ndetector: {type: ultralytics, conff: 0.3, iou: 2}\ntracker: {type: bytetrak}\n",
+     ["detector.conff: unknown key 'conff'", "detector.iou: Input should be less than or equal to 1 (got 2)",
+      "tracker.type: unknown tracker 'bytetrak'"]),
+    ("source: {type: video, path: /no/such/clip.mp4}\ndetector: {type: ultralytics, classes: [cars, persn]}\n",
+     ["video not found: /no/such/clip.mp4", "unknown class 'cars'", "unknown class 'persn'"]),
+])
+def test_validate_reports_every_problem_in_one_line(tmp_path: Path, models_dir, yaml_text, problems):
+    config = tmp_path / "bad.yaml"
+    config.write_text(yaml_text)
+    proc = detect("validate", str(config))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"error: {config}: {len(problems)} problems: ")
+    assert all(problem in lines[0] for problem in problems), lines[0]
+
+
 def test_not_a_video_is_one_line(tmp_path: Path, models_dir):
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"\x00" * 5000)
@@ -51,6 +69,12 @@ def test_help_list_and_validate(models_dir):
     bad = detect("validate", "configs/dashcam.yaml", "--set", "detector.classes=[cars]", "--set", "detector.conf=2")
     assert bad.returncode == 2
     assert "unknown class 'cars'" in bad.stderr or "detector.conf" in bad.stderr
+
+
+def test_validate_fast_config(models_dir):
+    ok = detect("validate", "configs/fast.yaml")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("ok: configs/fast.yaml")
 
 
 def test_unknown_class_and_missing_model(models_dir, tmp_path: Path):

@@ -77,3 +77,17 @@ def test_source_override_keeps_matching_options(tmp_path: Path):
 def test_shipped_configs_parse(name):
     config = load(Path(__file__).resolve().parents[1] / "configs" / name)
     assert config.detector.type == "ultralytics"
+
+
+def test_fast_config_is_the_dashcam_job_with_the_speed_settings():
+    """README "Speed": same stages and outputs as dashcam.yaml, with the fastest CPU settings."""
+    configs = Path(__file__).resolve().parents[1] / "configs"
+    fast, dashcam = load(configs / "fast.yaml"), load(configs / "dashcam.yaml")
+    assert (fast.source.type, fast.source.params.path) == (dashcam.source.type, dashcam.source.params.path)
+    detector = fast.detector.params
+    assert (detector.model, detector.classes) == (dashcam.detector.params.model, dashcam.detector.params.classes)
+    assert (detector.backend, detector.int8, detector.rect, detector.detect_every) == ("openvino", True, True, 2)
+    assert fast.tracker.type == dashcam.tracker.type == "bytetrack"
+    assert [a.type for a in fast.annotators] == ["boxes", "labels"]
+    assert [s.type for s in fast.sinks] == [s.type for s in dashcam.sinks] == ["video", "jsonl"]
+    assert fast.sinks[0].params.preset == "ultrafast"

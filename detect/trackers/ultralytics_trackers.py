@@ -1,4 +1,11 @@
-"""ByteTrack and BoT-SORT from Ultralytics, one instance (and id space) per pipeline."""
+"""ByteTrack and BoT-SORT from Ultralytics, one instance (and id space) per pipeline.
+
+Only public members of Ultralytics' trackers are used: `BYTETracker`/`BOTSORT(args)`, their
+`update(results, img)`, `reset()` and the track lists `tracked_stracks` and `lost_stracks`; of a
+track, `track_id`, `is_activated`, `idx` (which input detection it matched), `score`, `cls` and the
+Kalman state `mean` (layout per tracker: `KalmanLayout`). Ids are ours (`TrackIds`), and boxes
+for skipped frames are computed here (`advanced_xyxy`), never by changing a track.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,12 @@ from pydantic import Field
 from detect.contract import Tracker
 from detect.params import StageParams
 from detect.registry import trackers
+from detect.trackers.kalman_box import KalmanLayout, advanced_xyxy
+from detect.trackers.track_ids import TrackIds
 from detect.types import Detections, Frame
 
 
-class _TrackerInput:
+class TrackerInput:
     """The numpy view of detections that Ultralytics' trackers read (conf, cls, xywh, xyxy)."""
 
     def __init__(self, xyxy: np.ndarray, conf: np.ndarray, cls: np.ndarray) -> None:
@@ -30,22 +39,8 @@ class _TrackerInput:
     def __len__(self) -> int:
         return len(self.conf)
 
-    def __getitem__(self, index: np.ndarray) -> _TrackerInput:
-        return _TrackerInput(self.xyxy[index], self.conf[index], self.cls[index])
-
-
-def _shifted_xyxy(track: object, fraction: float) -> np.ndarray:
-    """The track's box with its Kalman mean advanced by `fraction` of the velocity (library box maths)."""
-    mean = track.mean
-    if mean is None:
-        return np.asarray(track.xyxy, np.float32)
-    shifted = mean.copy()
-    shifted[:4] += fraction * mean[4:8]
-    track.mean = shifted
-    try:
-        return np.asarray(track.xyxy, np.float32)
-    finally:
-        track.mean = mean
+    def __getitem__(self, index: np.ndarray) -> TrackerInput:
+        return TrackerInput(self.xyxy[index], self.conf[index], self.cls[index])
 
 
 class ByteTrackParams(StageParams):
@@ -61,10 +56,12 @@ class _UltralyticsTracker(Tracker):
     """Shared adapter: detections in, the same detections out with `tracker_id` set (-1 = untracked)."""
 
     tracker_type = ""
+    kalman_layout: KalmanLayout = "xyah"
 
     def __init__(self, params: StageParams) -> None:
         self.params = params
         self._tracker = None
+        self._ids = TrackIds()
 
     def _make(self):
         raise NotImplementedError
@@ -72,22 +69,28 @@ class _UltralyticsTracker(Tracker):
     def update(self, detections: Detections, frame: Frame) -> Detections:
         if self._tracker is None:
             self._tracker = self._make()
-        ids = np.full(len(detections), -1, np.int64)
-        tracks = self._tracker.update(
-            _TrackerInput(detections.xyxy, detections.confidence, detections.class_id.astype(np.float32)),
+        self._tracker.update(
+            TrackerInput(detections.xyxy, detections.confidence, detections.class_id.astype(np.float32)),
             frame.image,
         )
-        if len(tracks):
-            ids[tracks[:, 7].astype(np.int64)] = tracks[:, 4].astype(np.int64)
+        self._ids.observe(t.track_id for t in [*self._tracker.tracked_stracks, *self._tracker.lost_stracks])
+        ids = np.full(len(detections), -1, np.int64)
+        confirmed = self._confirmed()
+        if confirmed:
+            ids[[int(t.idx) for t in confirmed]] = self._ids.ours(t.track_id for t in confirmed)
         return detections.with_tracker_ids(ids)
+
+    def _confirmed(self) -> list:
+        """The library's confirmed tracks (its update's output rows, as objects)."""
+        return [t for t in (self._tracker.tracked_stracks if self._tracker else []) if t.is_activated]
 
     def predict(self, frame: Frame, fraction: float) -> Detections:
         """Boxes for a frame the detector skipped: each confirmed track moved `fraction` of one
         tracker step along its Kalman velocity (the tracker steps once per detector frame)."""
-        tracks = [t for t in (self._tracker.tracked_stracks if self._tracker else []) if t.is_activated]
+        tracks = self._confirmed()
         if not tracks:
             return Detections.empty().with_tracker_ids(np.zeros(0, np.int64))
-        boxes = np.array([_shifted_xyxy(t, fraction) for t in tracks], np.float32)
+        boxes = np.array([advanced_xyxy(t.mean, fraction, self.kalman_layout) for t in tracks], np.float32)
         h, w = frame.image.shape[:2]
         boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, w)
         boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, h)
@@ -95,12 +98,14 @@ class _UltralyticsTracker(Tracker):
             xyxy=boxes,
             confidence=np.array([t.score for t in tracks], np.float32),
             class_id=np.array([int(t.cls) for t in tracks], np.int64),
-            tracker_id=np.array([t.track_id for t in tracks], np.int64),
+            tracker_id=self._ids.ours(t.track_id for t in tracks),
         )
 
     def reset(self) -> None:
+        """Forget every track; ids start again at 1."""
         if self._tracker is not None:
             self._tracker.reset()
+        self._ids.reset()
 
     def _args(self, **extra: object) -> SimpleNamespace:
         return SimpleNamespace(tracker_type=self.tracker_type, **self.params.model_dump(), **extra)
@@ -124,6 +129,7 @@ class BoTSORT(_UltralyticsTracker):
     """BoT-SORT (Ultralytics): ByteTrack plus camera-motion compensation."""
 
     tracker_type = "botsort"
+    kalman_layout = "xywh"
 
     class Params(ByteTrackParams):
         gmc_method: str = Field("sparseOptFlow", pattern="^(sparseOptFlow|orb|sift|ecc|none)$",

@@ -23,6 +23,8 @@ from live_helpers import (
 )
 
 STOP_S = 2.0
+"""README: "Ctrl-C and SIGTERM stop within a second or two". The documented bound, not a
+timing: 0.4-0.6 s measured on this 2-core machine under load."""
 
 
 @pytest.mark.parametrize("signum,outage", [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGTERM, True)],
@@ -68,11 +70,11 @@ def _one_line_error(config: dict, tmp_path: Path, env: dict[str, str] | None = N
     return proc.stderr.strip(), took
 
 
-def test_no_camera_is_one_line_within_5_s(tmp_path: Path):
-    error, took = _one_line_error({"source": {"type": "webcam", "device": 7}, "detector": {"type": "scripted"}},
-                                  tmp_path)
+def test_no_camera_is_one_line_without_waiting_for_the_open_timeout(tmp_path: Path):
+    source = {"type": "webcam", "device": 7, "open_timeout": 120}
+    error, took = _one_line_error({"source": source, "detector": {"type": "scripted"}}, tmp_path)
     assert error.startswith("error: source (webcam): no camera at index 7: /dev/video7 does not exist")
-    assert took < 5, f"{took:.1f} s, start-up included"
+    assert took < 30, f"{took:.1f} s (start-up included, about 2 s): it waited for the camera"
 
 
 def test_no_display_is_one_line(tmp_path: Path):

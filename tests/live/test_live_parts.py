@@ -95,9 +95,9 @@ def test_a_realtime_file_is_paced_and_live(shared_videos: Path, tmp_path: Path):
     finally:
         source.close()
     assert source.live and info.live
-    wall = np.diff([f.capture_time for f in frames])
-    media = np.diff([f.pts_s for f in frames])
-    assert np.all(wall > media - 0.01), "never faster than the clip's own clock"
+    wall = np.array([f.capture_time for f in frames]) - frames[0].capture_time
+    media = np.array([f.pts_s for f in frames]) - frames[0].pts_s
+    assert np.all(wall > media - 0.001), "never ahead of the clip's own clock"
     assert abs((frames[-1].capture_time - frames[0].capture_time) - (frames[-1].pts_s - frames[0].pts_s)) < 0.1
 
 
@@ -107,7 +107,7 @@ def test_a_realtime_file_with_a_slow_detector_drops_stale_frames(shared_videos: 
               "sinks": [{"type": "jsonl", "path": str(tmp_path / "o.jsonl")}]}
     result = run_frames(build_live(config), frames=10_000)
     assert result.dropped > 0 and result.frames + result.dropped == 50
-    assert result.latency.max_s < 0.12 + 0.2
+    assert result.latency.max_s < 2.0, "a queue would reach about 4 s; the newest frame keeps it near 0.2 s"
 
 
 def test_the_live_configs_load_and_take_a_url_from_source():
