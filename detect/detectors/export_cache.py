@@ -10,10 +10,15 @@ import tempfile
 from pathlib import Path
 
 from detect.errors import ConfigError
+from detect.extras import require
 
 log = logging.getLogger(__name__)
 
 FORMATS = {"onnx": ("onnx", ".onnx"), "openvino": ("openvino", "_openvino_model"), "tensorrt": ("engine", ".engine")}
+EXPORTER_PACKAGES = {"onnx": ("onnx", "onnxslim", "onnxruntime"), "openvino": ("openvino",),
+                     "tensorrt": ("onnx", "onnxslim", "onnxruntime")}
+"""What Ultralytics' exporter imports per backend (TensorRT goes through ONNX); checked first so a
+missing one names the extra instead of Ultralytics trying to pip-install it mid-run."""
 
 
 def cache_dir() -> Path:
@@ -64,6 +69,7 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
     artifact = target / f"{source.stem}{suffix}"
     if artifact.exists():
         return str(artifact)
+    _require_exporter(backend, source.name, int8=int8_calibration is not None)
     log.info("exporting %s to %s at %dx%d (once; cached in %s)", source.name, backend, shape[0], shape[1], target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
@@ -98,6 +104,13 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
             if not artifact.exists():
                 raise
     return str(artifact)
+
+
+def _require_exporter(backend: str, model: str, int8: bool) -> None:
+    for module in EXPORTER_PACKAGES[backend]:
+        require(module, "fast", f"detector.backend: {backend} export of {model}")
+    if int8:
+        require("nncf", "fast", "detector.int8: INT8 quantisation")
 
 
 def _calibration_dataset(material: str, work: Path, names: dict[int, str]) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from detect.detectors.backends.metadata import names_tuple
+from detect.extras import require
 
 
 class OnnxBackend:
     def __init__(self, path: str, device: str = "cpu", threads: int = 0) -> None:
-        import onnxruntime as ort
-
+        ort = require("onnxruntime", "fast", "detector.backend: onnx")
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads

@@ -11,12 +11,12 @@ from detect.detectors.backends.metadata import (
     names_tuple,
     read_metadata_yaml,
 )
+from detect.extras import require
 
 
 class OpenVINOBackend:
     def __init__(self, path: str, threads: int = 0) -> None:
-        import openvino as ov
-
+        ov = require("openvino", "fast", "detector.backend: openvino")
         folder = Path(path)
         xml = folder if folder.suffix == ".xml" else next(folder.glob("*.xml"))
         meta = read_metadata_yaml(xml.parent)
