@@ -133,7 +133,7 @@ def mjpeg_parts(host: str, port: int, count: int, timeout: float = 10.0) -> list
 
 
 def cli_env() -> dict[str, str]:
-    return {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
 
 
 def start_cli(*args: str) -> subprocess.Popen:

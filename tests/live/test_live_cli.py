@@ -42,7 +42,12 @@ def test_a_signal_stops_within_2_s_with_playable_outputs(signum, outage, shared_
                 time.sleep(1.5)  # the source is now waiting between reconnect attempts
             sent = time.monotonic()
             proc.send_signal(signum)
-            out, err = proc.communicate(timeout=10)
+            try:
+                out, err = proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER: every thread's stack to stderr
+                out, err = proc.communicate(timeout=10)
+                pytest.fail(f"no exit 10 s after {signum.name}; stacks:\n{err[-6000:]}")
             took = time.monotonic() - sent
         finally:
             if proc.poll() is None:
