@@ -22,16 +22,18 @@ def identity(path: str) -> str:
 
 
 def sample_frames(path: str, count: int = SAMPLES) -> list[np.ndarray]:
-    """Evenly spaced frames of a video (first minute at most), or up to `count` images of a folder."""
+    """Evenly spaced frames of a video (first minute at most), or up to `count` images of a folder.
+
+    The reader is the registered `video` or `images` source, built like any configured stage:
+    detectors depend on the registry and the contract, never on source modules."""
+    from detect import stages  # noqa: F401  (registers the built-in sources)
+    from detect.registry import sources
+
     p = Path(path)
-    if p.is_dir():
-        from detect.sources.images import ImageSource
-
-        source = ImageSource(ImageSource.Params(path=str(p)))
-    else:
-        from detect.sources.video import VideoSource
-
-        source = VideoSource(VideoSource.Params(path=str(p), end=60.0))
+    kind = "images" if p.is_dir() else "video"
+    cls = sources.get(kind)
+    params = {"path": str(p)} if kind == "images" else {"path": str(p), "end": 60.0}
+    source = cls(cls.Params(**params))
     info = source.open()
     try:
         total = info.total_frames or count
