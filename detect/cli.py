@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from detect.errors import DetectError
+from detect.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USER_ERROR, DetectError
 
 if TYPE_CHECKING:
     from detect.pipeline import Pipeline, RunResult
@@ -26,16 +26,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
     try:
-        return int(args.func(args) or 0)
+        return int(args.func(args) or EXIT_OK)
     except DetectError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        print("interrupted before the first frame; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return EXIT_BUG
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,11 +88,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     pipeline = build(config)
     with Progress(enabled=not args.quiet and sys.stderr.isatty()) as progress, _stop_signals(pipeline):
         result = pipeline.run(on_start=progress.start, on_packet=progress.update)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"done: {result.summary()}")
     if pipeline.live:
         for line in [*pipeline.source.stage.live_report(), _latency_line(result)]:
             print(f"live: {line}")
-    return 0
+    return _exit_code(result, pipeline.live)
+
+
+def _exit_code(result: RunResult, live: bool) -> int:
+    """EXIT_OK when the whole input was covered (a live run has no end: a stop is its end)."""
+    if result.frames == 0 or result.warnings or (result.interrupted and not live):
+        return EXIT_PARTIAL
+    return EXIT_OK
 
 
 @contextlib.contextmanager

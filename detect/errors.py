@@ -1,6 +1,19 @@
-"""Error hierarchy: anything a user can cause is a DetectError and prints as one line."""
+"""Error hierarchy: anything a user can cause is a DetectError and prints as one line; and the
+exit codes every command uses."""
 
 from __future__ import annotations
+
+EXIT_OK = 0
+"""Everything asked for was done: a file processed to its end, a live run stopped by a signal."""
+EXIT_BUG = 1
+"""A bug in detect (a traceback is printed): please report it."""
+EXIT_USER_ERROR = 2
+"""A problem with the input (config, paths, media, model): one `error:` line on stderr."""
+EXIT_PARTIAL = 3
+"""The run completed its outputs but did not cover the whole input: a file run stopped early
+(Ctrl-C, SIGTERM, the display closed), frames lost to damage, or no frame at all."""
+EXIT_INTERRUPTED = 130
+"""Interrupted during start-up, before the first frame: nothing was written."""
 
 
 class DetectError(Exception):

@@ -2,9 +2,11 @@
 
 Files use the `block` policy (bounded queues, nothing dropped). Live sources use `latest`:
 the reader overwrites a one-slot mailbox, so the pipeline always takes the newest frame and
-stale ones are counted as dropped. The first exception anywhere (or a stop request: Ctrl-C,
-SIGTERM) stops the reader; what was already read still flows through every healthy step to
-the writer, then every thread ends and the first error is re-raised in the caller.
+stale ones are counted as dropped. The first exception anywhere stops the reader; what was already read still flows through every
+healthy step to the writer, then every thread ends and the first error is re-raised in the
+caller. A stop request (Ctrl-C, SIGTERM, a closed display window) stops the reader too, but
+frames still queued for a step are dropped rather than processed, so a stop takes at most
+one batch's time whatever the queue sizes; what was fully processed is still written.
 """
 
 from __future__ import annotations
@@ -41,15 +43,24 @@ class StopToken(threading.Event):
         self.reason = ""
 
     def request(self, reason: str = "stop requested") -> None:
+        """A user's stop: frames still queued are dropped, the outputs close at once."""
         if not self.is_set():
             self.reason = reason
         self.set()
+
+    @property
+    def requested(self) -> bool:
+        """Set by `request` (a user's stop), not by a failure, which drains what was read."""
+        return self.is_set() and bool(self.reason)
 
 
 @dataclass
 class RunStats:
     read: int = 0
     dropped: int = 0
+    """Stale live frames replaced by newer ones before processing."""
+    discarded: int = 0
+    """Frames read but not yet processed when a stop was requested (dropped, not processed)."""
     interrupted: bool = False
 
 
@@ -142,7 +153,9 @@ def run_pipeline(
         failed = False
         while True:
             items, ended = _take(q_in, step.batch)
-            if items and not failed:
+            if items and state.stop.requested:
+                stats.discarded += len(items)
+            elif items and not failed:
                 try:
                     for out in step.fn(items):
                         q_out.put(out)
@@ -178,7 +191,7 @@ def run_pipeline(
         _wait(others, state.stop)
     except KeyboardInterrupt:
         stats.interrupted = True
-        state.stop.set()
+        state.stop.request("interrupted")
     try:
         if state.stop.is_set():
             stats.interrupted = state.error is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -20,6 +21,10 @@ from detect.types import Detections
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("DETECT_SHARED_DIR", REPO.parent / "shared"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
+SCRIPTED_CLI = [sys.executable, "-c",
+                (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import conftest; "
+                 "from detect.cli import main; sys.exit(main(sys.argv[1:]))")]
+"""`detect` as the console script runs it, with the tests' scripted detector registered."""
 
 
 def missing(message: str) -> NoReturn:
@@ -101,6 +106,7 @@ class ScriptedDetector(Detector):
     class Params(StageParams):
         fail_at: int | None = Field(None, description="raise on this call number")
         delay_s: float = Field(0.0, ge=0)
+        open_delay_s: float = Field(0.0, ge=0, description="a slow start-up (a model loading)")
 
     def __init__(self, params: Params) -> None:
         super().__init__(params)
@@ -108,7 +114,9 @@ class ScriptedDetector(Detector):
         self.calls = 0
 
     def open(self, info=None) -> None:
-        pass
+        import time
+
+        time.sleep(self.params.open_delay_s)
 
     def close(self) -> None:
         pass

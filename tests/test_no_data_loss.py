@@ -82,3 +82,25 @@ def test_a_sink_failing_at_start_up_leaves_the_old_jsonl_intact(make_clip, tmp_p
             run(pipeline_dict(clip, tmp_path, sinks=[*sinks, {"type": "mjpeg", "port": port}]))
     assert (tmp_path / "out.jsonl").read_bytes() == before
     assert not (tmp_path / "out.incomplete.jsonl").exists(), "nothing was processed, so nothing is kept aside"
+
+
+def test_a_stop_request_drops_queued_frames_instead_of_processing_them(make_clip, tmp_path: Path) -> None:
+    """A slow detector behind a long queue: after the stop, at most the batch in hand is
+    processed; every written frame is complete in every output."""
+    clip = make_clip(frames=200)
+    config = pipeline_dict(clip, tmp_path, detector={"type": "scripted", "delay_s": 0.05},
+                           runtime={"queue_size": 64})
+    pipeline = build(parse(config))
+    written = 0
+
+    def on_packet(packet) -> None:
+        nonlocal written
+        written += 1
+        if written == 5:
+            pipeline.stop.request("test")
+
+    result = pipeline.run(on_packet=on_packet)
+    assert result.interrupted and 5 <= result.frames < 20, "queued frames were dropped, not processed"
+    assert pipeline.stats.discarded > 20
+    assert len(decode_all(tmp_path / "out.mp4")) == result.frames
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == result.frames

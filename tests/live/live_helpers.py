@@ -12,13 +12,14 @@ import http.client
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from conftest import SCRIPTED_CLI
 
 from detect.config import parse
 from detect.pipeline import Pipeline, RunResult, build
@@ -30,10 +31,7 @@ TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
 CLIP = "highway_udacity_solidWhiteRight.mp4"
 RUN_LIMIT_S = 20.0
-# `detect run` as the console script runs it, with the tests' scripted detector registered.
-CLI = [sys.executable, "-c",
-       (f"import sys; sys.path.insert(0, {str(TESTS)!r}); import conftest; from detect.cli import main; "
-        "sys.exit(main(sys.argv[1:]))")]
+CLI = SCRIPTED_CLI
 
 
 @lru_cache(maxsize=4)
