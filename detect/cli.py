@@ -12,7 +12,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from detect.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USER_ERROR, DetectError
+from detect.errors import (
+    EXIT_BUG,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USER_ERROR,
+    DetectError,
+)
 
 if TYPE_CHECKING:
     from detect.pipeline import Pipeline, RunResult

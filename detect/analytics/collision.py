@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.debounce import Debounced
 from detect.analytics.events import make_event
 from detect.analytics.geometry import (
@@ -32,6 +31,7 @@ from detect.analytics.geometry import (
 from detect.analytics.kinematics import fuse_ttc, time_to_zero
 from detect.analytics.labels import ROAD_USERS, check_classes, class_mask, class_name
 from detect.analytics.lane import default_ego_lane
+from detect.analytics.packet_data import track_ids, with_columns
 from detect.analytics.ranging import RangeMeter, RangeParams
 from detect.analytics.track_history import TrackSeries
 from detect.columns import (

@@ -14,9 +14,9 @@ import numpy as np
 from pydantic import Field
 
 from detect.analytics.camera import CameraParams
-from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.geometry import RangeMethod
 from detect.analytics.labels import ROAD_USERS, check_classes, class_mask
+from detect.analytics.packet_data import track_ids, with_columns
 from detect.analytics.ranging import RangeMeter, RangeParams
 from detect.columns import DISTANCE_M, DISTANCE_METHOD
 from detect.contract import Analytics

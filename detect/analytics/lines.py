@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from pydantic import Field, field_validator
 
-from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.events import make_event
 from detect.analytics.geometry import anchor_points, crosses_segment, side_of_line
 from detect.analytics.labels import check_classes, class_mask, class_name
+from detect.analytics.packet_data import track_ids, with_columns
 from detect.analytics.shapes import LineSpec, unique_names
 from detect.analytics.track_history import TrackHits
 from detect.columns import (

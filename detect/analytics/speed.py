@@ -18,10 +18,10 @@ import numpy as np
 from pydantic import Field
 
 from detect.analytics.camera import CameraParams
-from detect.analytics.columns import track_ids, with_columns
 from detect.analytics.geometry import RangeMethod
 from detect.analytics.kinematics import fit_line
 from detect.analytics.labels import ROAD_USERS, check_classes, class_mask
+from detect.analytics.packet_data import track_ids, with_columns
 from detect.analytics.ranging import RangeMeter, RangeParams
 from detect.analytics.track_history import TrackSeries
 from detect.columns import REL_SPEED_MPS, SPEED_MPS
