@@ -54,7 +54,7 @@ class SourceError(DetectError):
 class StageError(DetectError):
     """A stage failed at run time; names the stage and the frame."""
 
-    def __init__(self, stage: str, frame_index: int | None, cause: BaseException) -> None:
+    def __init__(self, stage: str, frame_index: int | None, cause: BaseException, phase: str = "at start-up") -> None:
         self.stage = stage
         self.frame_index = frame_index
         self.cause = cause
@@ -62,6 +62,6 @@ class StageError(DetectError):
             where = f" at frame {frame_index}" if frame_index is not None else ""
             super().__init__(f"{stage}{where}: {cause}")
             return
-        where = f"frame {frame_index}" if frame_index is not None else "start-up"
-        detail = str(cause) or type(cause).__name__
-        super().__init__(f"{stage} failed at {where}: {type(cause).__name__}: {detail}")
+        where = f"at frame {frame_index}" if frame_index is not None else phase
+        detail = clip(str(cause) or type(cause).__name__)
+        super().__init__(f"{stage} failed {where}: {type(cause).__name__}: {detail}")

@@ -268,7 +268,7 @@ def _account(result: RunResult, packet: Packet) -> None:
 
 def _close(item: Named) -> None:
     """Errors while closing (a full disk at the last flush) are one line naming the stage too."""
-    with _stage(item.name, None):
+    with _stage(item.name, None, "while closing"):
         item.stage.close()
 
 
@@ -290,7 +290,7 @@ def _named(spec: StageSpec) -> Named:
 
 
 @contextlib.contextmanager
-def _stage(name: str, frame_index: int | None) -> Iterator[None]:
+def _stage(name: str, frame_index: int | None, phase: str = "at start-up") -> Iterator[None]:
     try:
         yield
     except (StageError, KeyboardInterrupt):
@@ -298,9 +298,9 @@ def _stage(name: str, frame_index: int | None) -> Iterator[None]:
     except DetectError as exc:
         if isinstance(exc, ConfigError):
             raise
-        raise StageError(name, frame_index, exc) from exc
+        raise StageError(name, frame_index, exc, phase) from exc
     except Exception as exc:
-        raise StageError(name, frame_index, exc) from exc
+        raise StageError(name, frame_index, exc, phase) from exc
 
 
 def build(config: PipelineConfig) -> Pipeline:

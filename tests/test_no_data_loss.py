@@ -3,11 +3,15 @@ previous output, and two sinks never share a file."""
 
 from __future__ import annotations
 
+import json
+import resource
+import signal
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import decode_all, pipeline_dict
+from conftest import SCRIPTED_CLI, decode_all, pipeline_dict
 
 from detect.config import parse
 from detect.errors import ConfigError, StageError
@@ -104,3 +108,28 @@ def test_a_stop_request_drops_queued_frames_instead_of_processing_them(make_clip
     assert pipeline.stats.discarded > 20
     assert len(decode_all(tmp_path / "out.mp4")) == result.frames
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == result.frames
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_half_files(make_clip, tmp_path: Path) -> None:
+    """The file-size limit makes every write past 20 KB fail with EFBIG, like a full disk."""
+    clip = make_clip(frames=200, width=640, height=360)
+    config = tmp_path / "run.yaml"
+    config.write_text(json.dumps(pipeline_dict(clip, tmp_path / "out")))
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    done = subprocess.run([*SCRIPTED_CLI, "run", str(config), "--quiet"], capture_output=True, text=True,
+                          preexec_fn=small_disk, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: sinks[") and "File too large" in lines[0]
+    assert not list((tmp_path / "out").glob(".*.partial")), "no staging file is left behind"
+
+
+def test_an_output_under_a_file_is_refused(make_clip, tmp_path: Path) -> None:
+    clip = make_clip(frames=5)
+    config = pipeline_dict(clip, tmp_path, sinks=[{"type": "jsonl", "path": str(clip / "out.jsonl")}])
+    with pytest.raises(ConfigError, match=r"sinks\[0\]\.path: cannot create .*: .* is a file, not a folder"):
+        run(config)

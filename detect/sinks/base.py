@@ -50,7 +50,11 @@ class FileSink(Sink):
         if self._text is None:
             return
         text, self._text = self._text, None
-        text.close()
+        try:
+            text.close()
+        except OSError:
+            Path(text.name).unlink(missing_ok=True)
+            raise
         self.publish(Path(text.name), written)
 
     def publish(self, staged: Path, written: int) -> None:

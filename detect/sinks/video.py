@@ -100,10 +100,14 @@ class VideoSink(FileSink):
             return
         container, self._container = self._container, None
         try:
-            if self.frames_written:
-                container.mux(self._stream.encode(None))
-        finally:
-            container.close()
+            try:
+                if self.frames_written:
+                    container.mux(self._stream.encode(None))
+            finally:
+                container.close()
+        except Exception:
+            self._tmp.unlink(missing_ok=True)
+            raise
         if self.frames_written or self.failed:
             self.publish(self._tmp, self.frames_written)
         else:
