@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from detect.errors import EXIT_OK, EXIT_PARTIAL
+
 DEFAULT_OUT = "runs/bench"
 
 
@@ -52,4 +54,4 @@ def bench_main(args: argparse.Namespace) -> int:
         print(f"FAILED {line}")
     outputs = ", ".join(str(p) for p in (json_path, md_path, *plots.values()))
     print(f"done: {outcome.ran} run, {outcome.reused} reused, {outcome.failed} failed -> {outputs}")
-    return 1 if outcome.failed else 0
+    return EXIT_PARTIAL if outcome.failed else EXIT_OK
