@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import reprlib
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class PipelineConfig:
     sinks: list[StageSpec] = field(default_factory=list)
     runtime: RuntimeParams = field(default_factory=RuntimeParams)
     path: str | None = None
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The mapping this config was parsed from (the Python API re-parses it with another source)."""
 
 
 def load_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -73,24 +76,28 @@ def load_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Apply `dotted.key=value` overrides; list items are addressed by index (sinks.0.path)."""
+    """Apply `dotted.key=value` overrides (values are YAML); list items are addressed by index (sinks.0.path)."""
     for item in overrides:
         key, sep, raw = item.partition("=")
         if not sep or not key:
             raise ConfigError(f"--set expects dotted.key=value, got '{item}'")
-        value = parse_yaml(raw, what=f"--set {key}") if raw else ""
-        parts = key.split(".")
-        node: Any = data
-        for i, part in enumerate(parts[:-1]):
-            node = _child(node, part, ".".join(parts[: i + 1]), create=True)
-        last = parts[-1]
-        if isinstance(node, list):
-            node[_index(node, last, key)] = value
-        elif isinstance(node, dict):
-            node[last] = value
-        else:
-            raise ConfigError(f"--set {key}: '{'.'.join(parts[:-1])}' is not a mapping or list")
+        set_value(data, key, parse_yaml(raw, what=f"--set {key}") if raw else "")
     return data
+
+
+def set_value(data: dict[str, Any], key: str, value: Any) -> None:
+    """Set `dotted.key` (list items by index) to a Python value, creating mappings on the way."""
+    parts = key.split(".")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        node = _child(node, part, ".".join(parts[: i + 1]), create=True)
+    last = parts[-1]
+    if isinstance(node, list):
+        node[_index(node, last, key)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ConfigError(f"--set {key}: '{'.'.join(parts[:-1])}' is not a mapping or list")
 
 
 def _index(node: list[Any], part: str, where: str) -> int:
@@ -142,6 +149,7 @@ def parse(data: dict[str, Any], path: str | None = None) -> PipelineConfig:
         sinks=specs["sinks"],
         runtime=runtime,
         path=path,
+        data=copy.deepcopy(data),
     )
 
 

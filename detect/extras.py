@@ -10,6 +10,7 @@ from detect.errors import ConfigError
 EXTRAS = {
     "fast": "fast CPU backends (OpenVINO, ONNX Runtime, INT8 export)",
     "eval": "evaluation and benchmarks (TrackEval, pycocotools, matplotlib)",
+    "api": "conversions of Python API results to supervision",
 }
 
 

@@ -8,19 +8,31 @@ then the sinks in the writer. Stage code stays synchronous and thread-free.
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+import numpy as np
 
 from detect import (
     runtime,
     stages,  # noqa: F401  (registers the built-in stages)
 )
-from detect.config import PipelineConfig, StageSpec
+from detect.config import (
+    PipelineConfig,
+    StageSpec,
+    load_yaml,
+    parse,
+    set_value,
+    source_override,
+)
 from detect.contract import Analytics, Annotator, Detector, Sink, Source, Stage, Tracker
 from detect.errors import ConfigError, DetectError, StageError
+from detect.results import FrameResult
 from detect.stats import Durations
 from detect.types import Detections, Event, Frame, Packet, SourceInfo
 from detect.validate import output_problems
@@ -94,6 +106,68 @@ class Pipeline:
         self.stats = runtime.RunStats()
         self.running = False
         """True from the first frame on: a stop request then drains and completes the outputs."""
+        self.last_result: RunResult | None = None
+        self._direct: float | None = None
+        """When `process` opened the detector (its first call), else None."""
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike[str], source: str | None = None, **overrides: Any) -> Pipeline:
+        """A pipeline from a YAML file; `source=` replaces its source like `--source`, and
+        keyword overrides set values by dotted path with `__`: `detector__conf=0.4`,
+        `sinks__0__path="out.mp4"`."""
+        return cls(_with_overrides(load_yaml(path), overrides, source, str(path)))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str | None = None, **overrides: Any) -> Pipeline:
+        """A pipeline from a mapping shaped like the YAML file (not modified)."""
+        return cls(_with_overrides(copy.deepcopy(data), overrides, source, None))
+
+    def stream(self, source: str | None = None, images: bool = False, sinks: bool = False) -> Iterator[FrameResult]:
+        """Run on `source` (default: the configured one) and yield a `FrameResult` per frame, in
+        order, while the run goes on. The configured sinks are written only with `sinks=True`;
+        `images=True` adds the annotated picture. Leaving the loop early stops the run cleanly;
+        `last_result` holds the summary afterwards."""
+        data = copy.deepcopy(self.config.data)
+        if source is not None:
+            data["source"] = source_override(data.get("source"), source)
+        if not sinks:
+            data["sinks"] = []
+        run = Pipeline(parse(data, self.config.path))
+        packets = run.packets()
+        try:
+            for packet in packets:
+                yield FrameResult.from_packet(packet, image=images)
+        finally:
+            packets.close()
+            self.last_result = run.last_result
+
+    def process(self, image: np.ndarray, pts: float | None = None, annotated: bool = False) -> FrameResult:
+        """One frame the caller already has (HxWx3 uint8 BGR), e.g. in a live loop: detector,
+        tracker, analytics and annotators run here and now, tracks continue across calls; the
+        sinks are not written. `pts` defaults to seconds since the first call. `close()` (or a
+        `with` block) releases the model."""
+        if self._direct is None:
+            h, w = image.shape[:2]
+            self.detector.stage.open(SourceInfo(width=w, height=h, fps=30.0, total_frames=None, source_id="frames"))
+            self.labels = tuple(self.detector.stage.labels)
+            self._direct = time.monotonic()
+        index = self._seen
+        when = pts if pts is not None else time.monotonic() - self._direct
+        packet = _packet(Frame(image=image, index=index, pts_s=when, source_id="frames"), 0.0)
+        [packet] = self.stages_step(self.detect_step([packet]))
+        return FrameResult.from_packet(packet, image=annotated)
+
+    def close(self) -> None:
+        """Release what `process` opened (the model)."""
+        if self._direct is not None:
+            self._direct = None
+            self.detector.stage.close()
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def stages(self) -> list[Named]:
         """Every stage in flow order."""
@@ -165,32 +239,11 @@ class Pipeline:
 
     def run(self, threaded: bool = True, on_start: Callable[[SourceInfo], None] | None = None,
             on_packet: Callable[[Packet], None] | None = None) -> RunResult:
-        """Open everything, stream every frame, close everything in `finally`."""
+        """Open everything, stream every frame through to the sinks, close everything in `finally`."""
         result = RunResult()
-        t0 = time.perf_counter()
         with contextlib.ExitStack() as stack:
-            with _stage(self.source.name, None):
-                info = self.source.stage.open()
-            stack.callback(_close, self.source)
-            result.info = info
-            with _stage(self.detector.name, None):
-                stack.callback(_close, self.detector)
-                self.detector.stage.open(info)
-                self.labels = tuple(self.detector.stage.labels)
-                t_load = time.perf_counter()
-                self.detector.stage.warmup()
-                result.warmup_seconds = time.perf_counter() - t_load
-            result.load_seconds = self.detector.stage.load_seconds
-            result.backend = self.detector.stage.backend_name
-            result.tracked = self.tracker is not None and self.tracker.stage.assigns_ids
-            for item in self.sinks:
-                stack.push(_sink_closer(item))
-                with _stage(item.name, None):
-                    item.stage.open(info)
-            if on_start is not None:
-                on_start(info)
+            self._open(stack, result, on_start)
             t1 = time.perf_counter()
-            result.startup_seconds = t1 - t0
 
             def write(packet: Packet) -> None:
                 self.write(packet)
@@ -198,28 +251,83 @@ class Pipeline:
                 if on_packet is not None:
                     on_packet(packet)
 
-            frames = self._packets()
-            batch = max(1, self.detector.stage.batch)
-            steps = [runtime.Step("detector", self.detect_step, 1 if self.live else batch),
-                     runtime.Step("stages", self.stages_step)]
             self.running = True
             try:
                 if threaded:
-                    stats = runtime.run_pipeline(frames, steps, write, self.config.runtime.queue_size,
-                                                 policy="latest" if self.live else "block", stop=self.stop,
-                                                 stats=self.stats, merge=_keep_events,
-                                                 interrupt=self.source.stage.interrupt)
+                    stats = runtime.run_pipeline(self._packets(), self._steps(), write, **self._runtime_options())
                 else:
-                    stats = runtime.run_sync(frames, steps, write, stop=self.stop)
+                    stats = runtime.run_sync(self._packets(), self._steps(), write, stop=self.stop)
             finally:
                 self.running = False
-            result.seconds = time.perf_counter() - t1
-            result.dropped, result.interrupted = stats.dropped, stats.interrupted
-            stopped = self.source.stage.stopped_early
-            if stopped:
-                result.warnings.append(f"{self.source.name}: {stopped}")
+            self._finish(result, stats, t1)
         result.outputs = [path for item in self.sinks for path in item.stage.outputs()]
         return result
+
+    def packets(self) -> Iterator[Packet]:
+        """`run` as a generator of written packets (the sinks already have each one); the
+        summary is `last_result` once the loop ends. Leaving the loop early stops the run."""
+        result = RunResult()
+        try:
+            with contextlib.ExitStack() as stack:
+                self._open(stack, result, None)
+                t1 = time.perf_counter()
+                self.running = True
+                items = runtime.iterate_pipeline(self._packets(), self._steps(), **self._runtime_options())
+                try:
+                    for packet in items:
+                        self.write(packet)
+                        _account(result, packet)
+                        yield packet
+                finally:
+                    items.close()
+                    self.running = False
+                    self._finish(result, self.stats, t1)
+        finally:
+            result.outputs = [path for item in self.sinks for path in item.stage.outputs()]
+            self.last_result = result
+
+    def _open(self, stack: contextlib.ExitStack, result: RunResult,
+              on_start: Callable[[SourceInfo], None] | None) -> SourceInfo:
+        """Open source, detector and sinks, each closed by `stack` (sinks hear of a failure first)."""
+        t0 = time.perf_counter()
+        with _stage(self.source.name, None):
+            info = self.source.stage.open()
+        stack.callback(_close, self.source)
+        result.info = info
+        with _stage(self.detector.name, None):
+            stack.callback(_close, self.detector)
+            self.detector.stage.open(info)
+            self.labels = tuple(self.detector.stage.labels)
+            t_load = time.perf_counter()
+            self.detector.stage.warmup()
+            result.warmup_seconds = time.perf_counter() - t_load
+        result.load_seconds = self.detector.stage.load_seconds
+        result.backend = self.detector.stage.backend_name
+        result.tracked = self.tracker is not None and self.tracker.stage.assigns_ids
+        for item in self.sinks:
+            stack.push(_sink_closer(item))
+            with _stage(item.name, None):
+                item.stage.open(info)
+        if on_start is not None:
+            on_start(info)
+        result.startup_seconds = time.perf_counter() - t0
+        return info
+
+    def _steps(self) -> list[runtime.Step]:
+        batch = 1 if self.live else max(1, self.detector.stage.batch)
+        return [runtime.Step("detector", self.detect_step, batch), runtime.Step("stages", self.stages_step)]
+
+    def _runtime_options(self) -> dict:
+        return {"queue_size": self.config.runtime.queue_size, "policy": "latest" if self.live else "block",
+                "stop": self.stop, "stats": self.stats, "merge": _keep_events,
+                "interrupt": self.source.stage.interrupt}
+
+    def _finish(self, result: RunResult, stats: runtime.RunStats, started: float) -> None:
+        result.seconds = time.perf_counter() - started
+        result.dropped, result.interrupted = stats.dropped, stats.interrupted
+        stopped = self.source.stage.stopped_early
+        if stopped:
+            result.warnings.append(f"{self.source.name}: {stopped}")
 
     def _packets(self) -> Iterator[Packet]:
         """Source frames as packets carrying their decode time and any source events (e.g. a
@@ -264,6 +372,15 @@ def _account(result: RunResult, packet: Packet) -> None:
             stage = result.stage_times[key] = Durations()
         stage.add(value)
     result.latency.add(time.monotonic() - packet.frame.capture_time)
+
+
+def _with_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str | None,
+                    path: str | None) -> PipelineConfig:
+    for key, value in overrides.items():
+        set_value(data, key.replace("__", "."), value)
+    if source is not None:
+        data["source"] = source_override(data.get("source"), source)
+    return parse(data, path)
 
 
 def _close(item: Named) -> None:

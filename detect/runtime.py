@@ -14,7 +14,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -205,6 +205,46 @@ def run_pipeline(
     if state.error is not None:
         raise state.error
     return stats
+
+
+def iterate_pipeline(frames: Iterable[Any], steps: Sequence[Step], queue_size: int = 8, policy: str = "block",
+                     stop: StopToken | None = None, stats: RunStats | None = None,
+                     merge: Callable[[Any, Any], Any] | None = None,
+                     interrupt: Callable[[], None] | None = None) -> Iterator[Any]:
+    """`run_pipeline` as a generator: the caller's loop takes each finished item.
+
+    The run goes on in a `detect-run` thread and hands items over through a bounded queue, so
+    a slow consumer slows the run instead of queueing without limit. Leaving the loop early
+    (break, an exception, Ctrl-C) requests a stop; the run's first error is raised in the loop."""
+    stop = stop or StopToken()
+    handoff: queue.Queue = queue.Queue(maxsize=max(1, queue_size))
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            run_pipeline(frames, steps, handoff.put, queue_size, policy, stop, stats, merge, interrupt)
+        except BaseException as exc:  # noqa: BLE001  (re-raised in the consumer below)
+            failure.append(exc)
+        finally:
+            handoff.put(END)
+
+    thread = threading.Thread(target=run, name="detect-run", daemon=True)
+    thread.start()
+    finished = False
+    try:
+        while (item := handoff.get()) is not END:
+            yield item
+        finished = True
+    finally:
+        if not finished:
+            stop.request("the caller stopped reading")
+            if interrupt is not None:
+                interrupt()
+            while handoff.get() is not END:
+                pass
+        thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _take(q_in: Any, batch: int) -> tuple[list[Any], bool]:

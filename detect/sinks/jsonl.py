@@ -4,37 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from pydantic import Field
 
-from detect.columns import CLASS_NAME, FRAME, PTS, SOURCE, TRACK_ID
-from detect.json_values import plain
+from detect.columns import FRAME, PTS, SOURCE
 from detect.live_stats import StatsLines
 from detect.params import StageParams
 from detect.registry import sinks
+from detect.results import detection_records
 from detect.sinks.base import FileSink
-from detect.types import Detections, Event, Packet, SourceInfo
-
-
-def detections_json(dets: Detections, labels: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Plain JSON per box; analytics columns (`Detections.data`) follow, NaN as null."""
-    tids = dets.tracker_id
-    out = []
-    for i in range(len(dets)):
-        cls = int(dets.class_id[i])
-        tid = None if tids is None or tids[i] < 0 else int(tids[i])
-        record = {
-            "xyxy": [round(float(v), 2) for v in dets.xyxy[i]],
-            "conf": round(float(dets.confidence[i]), 4),
-            "class_id": cls,
-            CLASS_NAME: labels[cls] if cls < len(labels) else str(cls),
-            TRACK_ID: tid,
-        }
-        for key, column in dets.data.items():
-            record[key] = plain(column[i], digits=4)
-        out.append(record)
-    return out
+from detect.types import Event, Packet, SourceInfo
 
 
 @sinks.register("jsonl")
@@ -67,7 +47,7 @@ class JsonlSink(FileSink):
             FRAME: frame.index,
             PTS: round(frame.pts_s, 6),
             SOURCE: frame.source_id,
-            "detections": detections_json(packet.detections, packet.labels),
+            "detections": detection_records(packet.detections, packet.labels),
         }
         self._file.write(json.dumps(record) + "\n")
         for event in packet.events:
