@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -25,6 +26,14 @@ SCRIPTED_CLI = [sys.executable, "-c",
                 (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import conftest; "
                  "from detect.cli import main; sys.exit(main(sys.argv[1:]))")]
 """`detect` as the console script runs it, with the tests' scripted detector registered."""
+
+
+def default_signals() -> None:
+    """`preexec_fn` for a CLI child that must see SIGINT like a terminal's: the pytest process
+    may by then ignore or block it (a library did), and a child inherits both, and
+    `detect run` deliberately keeps a SIGINT its parent ignores ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def missing(message: str) -> NoReturn:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SCRIPTED_CLI, decode_all, pipeline_dict
+from conftest import SCRIPTED_CLI, decode_all, default_signals, pipeline_dict
 
 from detect.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USER_ERROR
 from detect.sinks.base import staging_path
@@ -53,7 +53,8 @@ def test_sigterm_on_a_file_run_exits_partial_with_complete_outputs(make_clip, tm
     clip = make_clip(frames=300)
     config = pipeline_dict(clip, tmp_path, detector={"type": "scripted", "delay_s": 0.05})
     proc = subprocess.Popen([*SCRIPTED_CLI, "run", str(config_file(tmp_path, config)), "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_signals)
     staged = staging_path(tmp_path / "out.jsonl")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (staged.exists() and len(staged.read_text().splitlines()) >= 5):
@@ -71,7 +72,8 @@ def test_a_signal_during_start_up_exits_130_and_writes_nothing(signum, make_clip
     clip = make_clip(frames=10)
     config = pipeline_dict(clip, tmp_path, detector={"type": "scripted", "open_delay_s": 60})
     proc = subprocess.Popen([*SCRIPTED_CLI, "run", str(config_file(tmp_path, config)), "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_signals)
     time.sleep(4)
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=30)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from conftest import SCRIPTED_CLI
+from conftest import SCRIPTED_CLI, default_signals
 
 from detect.config import parse
 from detect.pipeline import Pipeline, RunResult, build
@@ -136,7 +136,7 @@ def cli_env() -> dict[str, str]:
 
 def start_cli(*args: str) -> subprocess.Popen:
     return subprocess.Popen([*CLI, *args], cwd=REPO, env=cli_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=default_signals)
 
 
 def wait_for_lines(path: Path, lines: int, proc: subprocess.Popen, limit_s: float = RUN_LIMIT_S) -> None:
