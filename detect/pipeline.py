@@ -218,6 +218,7 @@ class Pipeline:
             stopped = self.source.stage.stopped_early
             if stopped:
                 result.warnings.append(f"{self.source.name}: {stopped}")
+            result.warnings.extend(f"{self.source.name}: {line}" for line in self.source.stage.warnings())
         result.outputs = [path for item in self.sinks for path in item.stage.outputs()]
         return result
 
