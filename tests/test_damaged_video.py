@@ -21,6 +21,9 @@ from detect.sources.video import VideoSource
 
 PHONE_PORTRAIT = (0, 65536, 0, -65536, 0, 0, 0, 0, 1 << 30)
 """The display matrix a phone writes for portrait video ("rotate: 90", shown turned clockwise)."""
+UPSIDE_DOWN = (-65536, 0, 0, 0, -65536, 0, 0, 0, 1 << 30)
+TILTED = (46341, 46341, 0, -46341, 46341, 0, 0, 0, 1 << 30)
+"""45 degrees: no player-like quarter turn exists."""
 
 
 def read_video(path: Path) -> tuple[VideoSource, list]:
@@ -104,7 +107,7 @@ def test_a_run_over_a_damaged_clip_reports_the_skipped_packets(damaged_clip: Pat
     assert result.warnings == [f"source (video): {damaged_clip}: skipped {damaged} damaged packets; {skipping} frames read"]
 
 
-def write_rotated_clip(path: Path, matrix: tuple[int, ...], frames: int = 6) -> Path:
+def write_rotated_clip(path: Path, matrix: tuple[int, ...], frames: int = 6, reads_back: int = -90) -> Path:
     """A 96x48 landscape picture with a white square in its top-left corner, tagged with `matrix`."""
     import av
 
@@ -118,7 +121,7 @@ def write_rotated_clip(path: Path, matrix: tuple[int, ...], frames: int = 6) -> 
             container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
         container.mux(stream.encode(None))
     with av.open(str(path)) as container:
-        assert next(container.decode(video=0)).rotation == -90, "PyAV reads the clip back as rotated"
+        assert next(container.decode(video=0)).rotation == reads_back, "PyAV reads the clip back as rotated"
     return path
 
 
@@ -143,6 +146,18 @@ def test_a_phone_portrait_clip_is_read_upright(tmp_path: Path) -> None:
     assert all(f.image.shape == (96, 48, 3) for f in frames)
     assert brightest_corner(frames[0].image) == "top-right", "turned clockwise, like every player shows it"
     assert source.warnings() == []
+
+
+@pytest.mark.parametrize("matrix,reads_back,size,corner,warning", [
+    (UPSIDE_DOWN, -180, (96, 48), "bottom-right", None),
+    (TILTED, -45, (96, 48), "top-left", "display rotation of -45 degrees is not a multiple of 90"),
+])
+def test_other_rotations(tmp_path: Path, matrix, reads_back: int, size, corner: str, warning: str | None) -> None:
+    clip = write_rotated_clip(tmp_path / "rotated.mp4", matrix, reads_back=reads_back)
+    source, frames = read_video(clip)
+    assert (source.info.width, source.info.height) == size
+    assert brightest_corner(frames[0].image) == corner
+    assert [warning in line for line in source.warnings()] == ([True] if warning else [])
 
 
 def test_a_run_over_a_portrait_clip_writes_it_upright(tmp_path: Path) -> None:
