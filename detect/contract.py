@@ -76,6 +76,12 @@ class Source(Stage):
         """Lines for the end-of-run summary (granted camera settings, reconnects)."""
         return []
 
+    def warnings(self) -> list[str]:
+        """Problems met while reading that did not end it (damaged packets or unreadable images
+        skipped), asked once after the last frame: each becomes a run warning. Naming and
+        counting what was skipped is how a run that goes on still tells the user."""
+        return []
+
 
 class Detector(Stage):
     """Images in, one `Detections` per image out; `labels` are the model's class names."""

@@ -328,6 +328,7 @@ class Pipeline:
         stopped = self.source.stage.stopped_early
         if stopped:
             result.warnings.append(f"{self.source.name}: {stopped}")
+        result.warnings.extend(f"{self.source.name}: {line}" for line in self.source.stage.warnings())
 
     def _packets(self) -> Iterator[Packet]:
         """Source frames as packets carrying their decode time and any source events (e.g. a

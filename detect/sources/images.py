@@ -1,12 +1,19 @@
-"""A folder or glob of still images, in natural order (frame2 before frame10)."""
+"""A folder or glob of still images, in natural order (frame2 before frame10).
+
+An image that cannot be read (corrupt, truncated to nothing, not an image at all) is skipped:
+the run goes on with the others and one warning names the skipped files (the first few and a
+count). Only a folder where no image is readable is an error.
+"""
 
 from __future__ import annotations
 
 import glob
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 from pydantic import Field
 
 from detect.contract import Source
@@ -15,16 +22,27 @@ from detect.params import StageParams
 from detect.registry import sources
 from detect.types import Frame, SourceInfo
 
+log = logging.getLogger(__name__)
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+NAMED_SKIPS = 3
+"""Skipped files named in the warning; the rest are counted."""
 
 
 def natural_key(path: str) -> list[int | str]:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path)]
 
 
+def read_image(path: str) -> np.ndarray | None:
+    """BGR pixels, or None when the file is no readable image."""
+    import cv2
+
+    return cv2.imread(path, cv2.IMREAD_COLOR)
+
+
 @sources.register("images")
 class ImageSource(Source):
-    """Still images from a folder or glob, ordered naturally; pts = index / fps."""
+    """Still images from a folder or glob, ordered naturally; pts = position in the folder / fps."""
 
     live = False
 
@@ -35,6 +53,8 @@ class ImageSource(Source):
     def __init__(self, params: Params) -> None:
         self.params = params
         self._files: list[str] = []
+        self._skipped: list[str] = []
+        self._first: tuple[int, np.ndarray] | None = None
         self.info: SourceInfo | None = None
 
     def _list(self) -> list[str]:
@@ -53,26 +73,50 @@ class ImageSource(Source):
             raise ConfigError(f"source.path: no images found at {self.params.path}")
 
     def open(self) -> SourceInfo:
-        import cv2
-
         self._files = self._list()
+        self._skipped = []
         if not self._files:
             raise SourceError(f"no images found at {self.params.path}")
-        first = cv2.imread(self._files[0])
-        if first is None:
-            raise SourceError(f"not an image or corrupt: {self._files[0]}")
-        h, w = first.shape[:2]
+        self._first = self._first_readable()
+        if self._first is None:
+            raise SourceError(f"no readable image at {self.params.path}: all {len(self._files)} files are "
+                              f"unreadable or corrupt (first: {self._files[0]})")
+        h, w = self._first[1].shape[:2]
         self.info = SourceInfo(width=w, height=h, fps=self.params.fps, total_frames=len(self._files), source_id=self.params.path)
         return self.info
 
-    def __iter__(self) -> Iterator[Frame]:
-        import cv2
+    def _first_readable(self) -> tuple[int, np.ndarray] | None:
+        """The first image that reads, with its position; the unreadable ones before it are skipped."""
+        for position, file in enumerate(self._files):
+            image = read_image(file)
+            if image is not None:
+                return position, image
+            self._skipped.append(file)
+        return None
 
-        for index, file in enumerate(self._files):
-            image = cv2.imread(file, cv2.IMREAD_COLOR)
+    def __iter__(self) -> Iterator[Frame]:
+        assert self._first is not None, "open() first"
+        first_position, first_image = self._first
+        self._first = None
+        index = 0
+        for position in range(first_position, len(self._files)):
+            image = first_image if position == first_position else read_image(self._files[position])
             if image is None:
-                raise SourceError(f"not an image or corrupt: {file}")
-            yield Frame(image=image, index=index, pts_s=index / self.params.fps, source_id=self.params.path)
+                self._skipped.append(self._files[position])
+                continue
+            yield Frame(image=image, index=index, pts_s=position / self.params.fps, source_id=self.params.path)
+            index += 1
+        for line in self.warnings():
+            log.warning("%s: %s", self.params.path, line)
+
+    def warnings(self) -> list[str]:
+        if not self._skipped:
+            return []
+        count = len(self._skipped)
+        named = ", ".join(self._skipped[:NAMED_SKIPS])
+        more = f" and {count - NAMED_SKIPS} more" if count > NAMED_SKIPS else ""
+        return [f"skipped {count} unreadable image{'s' if count != 1 else ''}: {named}{more}"]
 
     def close(self) -> None:
         self._files = []
+        self._first = None

@@ -1,4 +1,8 @@
-"""Video files through PyAV: exact presentation times, threaded decode, truncation-tolerant.
+"""Video files through PyAV: exact presentation times, threaded decode, damage-tolerant.
+
+Damaged packets are skipped and counted (one warning names the file and the count), a file cut
+off part-way is read up to the cut, and a display rotation (phone video) is applied to every
+frame, so detection and outputs see the picture upright, as players show it.
 
 With `realtime: true` a file behaves like a camera: frames come no faster than their
 timestamps allow and the pipeline treats the source as live (newest frame only, stale frames
@@ -10,7 +14,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -19,9 +25,15 @@ from detect.contract import Source
 from detect.errors import ConfigError, SourceError
 from detect.params import StageParams
 from detect.registry import sources
+from detect.sources.damaged_packets import Damage, decode_skipping_damage
+from detect.sources.orientation import quarter_turns, upright
 from detect.types import Frame, SourceInfo
 
 log = logging.getLogger(__name__)
+
+MAX_SECONDS = 1e9
+"""Far beyond any recording, yet small enough for every container's 64-bit timestamps."""
+MAX_STRIDE = 10_000
 
 
 def to_bgr(frame) -> np.ndarray:
@@ -41,9 +53,10 @@ class VideoSource(Source):
 
     class Params(StageParams):
         path: str = Field(description="video file")
-        start: float = Field(0.0, ge=0, description="first second to read")
-        end: float | None = Field(None, gt=0, description="stop at this second (exclusive)")
-        stride: int = Field(1, ge=1, description="keep every N-th frame")
+        start: float = Field(0.0, ge=0, le=MAX_SECONDS, allow_inf_nan=False, description="first second to read")
+        end: float | None = Field(None, gt=0, le=MAX_SECONDS, allow_inf_nan=False,
+                                  description="stop at this second (exclusive)")
+        stride: int = Field(1, ge=1, le=MAX_STRIDE, description="keep every N-th frame")
         threads: int = Field(0, ge=0, description="decoder threads (0 = FFmpeg's choice)")
         realtime: bool = Field(False, description="pace frames at the clip's own speed and treat it as a live "
                                                   "source (newest frame only, stale ones dropped): simulates a camera")
@@ -62,6 +75,11 @@ class VideoSource(Source):
         self.info: SourceInfo | None = None
         self.frames_read = 0
         self.stopped_early: str | None = None
+        self._damage = Damage()
+        self._decoded: Iterator[Any] = iter(())
+        self._first = None
+        self._turns = 0
+        self._warnings: list[str] = []
 
     def input_paths(self) -> list[str]:
         return [self.params.path]
@@ -81,6 +99,8 @@ class VideoSource(Source):
             raise SourceError(f"video not found: {path}")
         if not path.is_file():
             raise SourceError(f"not a file: {path}")
+        if path.stat().st_size == 0:
+            raise SourceError(f"not a video or corrupt: {path} (empty file)")
         try:
             self._container = av.open(str(path))
         except av.FFmpegError as exc:
@@ -93,18 +113,37 @@ class VideoSource(Source):
         if self.params.threads:
             stream.codec_context.thread_count = self.params.threads
         self._stream = stream
+        self._damage = Damage()
+        self._decoded = decode_skipping_damage(self._container, stream, self._damage)
+        self._first = next(self._decoded, None)
+        if self._first is None:
+            self.close()
+            why = self._damage.stopped or self._damage.first_error
+            raise SourceError(f"not a video or corrupt: {path} (no frame decodes{': ' + why if why else ''})")
+        self._turns = self._orientation(self._first.rotation)
+        width, height = self._first.width, self._first.height
         fps = float(stream.average_rate or stream.guessed_rate or 30)
         self.info = SourceInfo(
-            width=stream.codec_context.width,
-            height=stream.codec_context.height,
+            width=height if self._turns % 2 else width,
+            height=width if self._turns % 2 else height,
             fps=fps / self.params.stride,
             total_frames=self._expected_frames(stream, fps),
             source_id=str(path),
             live=self.params.realtime,
         )
-        if self.info.width <= 0 or self.info.height <= 0:
-            raise SourceError(f"not a video or corrupt: {path} (no picture size)")
         return self.info
+
+    def _orientation(self, rotation: float) -> int:
+        """Quarter turns that show the frames upright; a rotation no player-like turn can apply
+        is a warning, and the frames are then used as stored."""
+        turns = quarter_turns(rotation)
+        if turns is None:
+            self._warn(f"{self.params.path}: display rotation of {rotation} degrees is not a multiple of 90; "
+                       "frames are processed as stored")
+            return 0
+        if turns:
+            log.info("%s: display rotation %s degrees: frames turned upright", self.params.path, rotation)
+        return turns
 
     def _expected_frames(self, stream, fps: float) -> int | None:
         total = stream.frames or None
@@ -117,55 +156,66 @@ class VideoSource(Source):
         return max(0, -(-(last - first) // self.params.stride))
 
     def __iter__(self) -> Iterator[Frame]:
-        import av
-
         assert self._container is not None and self._stream is not None, "open() first"
         start, end, stride = self.params.start, self.params.end, self.params.stride
+        frames = chain([self._first] if self._first is not None else [], self._decoded)
+        self._first = None
         if start > 0:
+            # Seeking flushes the decoder; the frame open() decoded lies before `start`, skipped below.
             self._container.seek(int(start / self._stream.time_base), stream=self._stream, backward=True)
         decoded = 0
-        kept = 0
+        self.frames_read = 0
         clock: tuple[float, float] | None = None
-        frames = self._container.decode(self._stream)
-        while True:
-            try:
-                frame = next(frames)
-            except StopIteration:
-                break
-            except av.FFmpegError as exc:
-                if decoded == 0:
-                    raise SourceError(f"not a video or corrupt: {self.params.path} (no frame decodes: {exc})") from None
-                self._stop_early(decoded, exc)
-                break
+        for frame in frames:
             pts = float(frame.time) if frame.time is not None else decoded / float(self._stream.average_rate or 30)
             if pts + 1e-6 < start:
                 continue
             if end is not None and pts >= end - 1e-6:
                 break
             if decoded % stride == 0:
-                image = to_bgr(frame)
+                image = upright(to_bgr(frame), self._turns)
                 captured = 0.0
                 if self.params.realtime:
                     clock = clock or (time.monotonic(), pts)
                     captured = _pace(clock, pts)
-                yield Frame(image=image, index=kept, pts_s=pts, source_id=self.info.source_id if self.info else "",
+                yield Frame(image=image, index=self.frames_read, pts_s=pts, source_id=self.info.source_id if self.info else "",
                             capture_time=captured)
-                kept += 1
+                self.frames_read += 1
             decoded += 1
-        self.frames_read = kept
-        self._check_complete(kept)
+        if self._damage.stopped is not None:
+            self._stop_early(decoded, self._damage.stopped)
+        self._check_complete(self.frames_read)
+        for line in self._damage_line():
+            log.warning("%s", line)
 
-    def _stop_early(self, decoded: int, exc: Exception) -> None:
-        self.stopped_early = f"decoding stopped after {decoded} frames: {exc}"
+    def warnings(self) -> list[str]:
+        return [*self._warnings, *self._damage_line()]
+
+    def _warn(self, line: str) -> None:
+        self._warnings.append(line)
+        log.warning("%s", line)
+
+    def _damage_line(self) -> list[str]:
+        skipped = self._damage.skipped_packets
+        if not skipped:
+            return []
+        packets = f"{skipped} damaged packet{'s' if skipped != 1 else ''}"
+        return [f"{self.params.path}: skipped {packets}; {self.frames_read} frames read"]
+
+    def _stop_early(self, decoded: int, error: str) -> None:
+        self.stopped_early = f"decoding stopped after {decoded} frames: {error}"
         log.warning("%s: %s; outputs cover the frames before the damage", self.params.path, self.stopped_early)
 
     def _check_complete(self, kept: int) -> None:
         expected = self.info.total_frames if self.info else None
-        if self.stopped_early is None and expected and kept < expected * 0.98 - 1:
+        accounted = kept + self._damage.skipped_packets // self.params.stride
+        if self.stopped_early is None and expected and accounted < expected * 0.98 - 1:
             self.stopped_early = f"video ended at frame {kept} of {expected} announced (truncated?)"
             log.warning("%s: %s; outputs cover the frames that were readable", self.params.path, self.stopped_early)
 
     def close(self) -> None:
+        self._first = None
+        self._decoded = iter(())  # the decode loop ends before its container closes
         if self._container is not None:
             self._container.close()
             self._container = None
