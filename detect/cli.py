@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from detect.errors import DetectError
+from detect.redaction import redact_logging, redact_text
 
 if TYPE_CHECKING:
     from detect.pipeline import Pipeline, RunResult
@@ -25,10 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
+    redact_logging(logging.getLogger().handlers)
     try:
         return int(args.func(args) or 0)
     except DetectError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact_text(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
