@@ -98,3 +98,14 @@ def test_a_busy_port_is_one_clear_error():
             sink.open(SourceInfo(width=64, height=48, fps=30, total_frames=None, source_id="x", live=True))
     finally:
         taken.close()
+
+
+def test_the_page_title_hides_the_password_and_is_escaped():
+    server = MjpegServer("127.0.0.1", 0, title="detect: rtsp://admin:secretpw@cam/<live>")
+    server.start()
+    try:
+        page = urllib.request.urlopen(server.url, timeout=5).read().decode()
+    finally:
+        server.close()
+    assert "secretpw" not in page and "<live>" not in page
+    assert "rtsp://admin:***@cam/&lt;live&gt;" in page
