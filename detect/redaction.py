@@ -78,7 +78,7 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # a bad format string must still be logged (logging reports it), not lost
+        except (TypeError, ValueError):  # a bad format string: logging itself reports it, not lost
             return True
         record.msg, record.args = redact_text(message), None
         if record.exc_info:

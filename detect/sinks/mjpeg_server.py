@@ -18,6 +18,7 @@ import html
 import logging
 import select
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -167,7 +168,7 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A viewer that vanishes mid-request is routine: no traceback on stderr."""
-        log.debug("mjpeg: connection from %s ended with an error", client_address[0], exc_info=True)
+        log.debug("mjpeg: connection from %s ended with an error", client_address[0], exc_info=sys.exc_info())
 
 
 def _shut(conn: socket.socket) -> None:

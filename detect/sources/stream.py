@@ -106,6 +106,14 @@ class _AvConnection:
         self._container.close()
 
 
+def _check_port(url: str) -> None:
+    """A port that is not a number in 0..65535 (`:99999`, `:abc`) is the user's mistake, said as such."""
+    try:
+        urlsplit(url).port  # noqa: B018  (the property parses and checks it)
+    except ValueError as exc:
+        raise ValueError(f"bad port in the URL: {exc}") from None
+
+
 def _reason(exc: BaseException) -> str:
     """FFmpeg's message without the URL it repeats (which may hold a password)."""
     strerror = getattr(exc, "strerror", None)
@@ -141,10 +149,7 @@ class StreamSource(FeedSource):
                 raise ValueError("expected a URL like rtsp://host/path or http://host:port/stream.mjpg "
                                  "(for a file use the video source)")
             if "${" not in urlsplit(value).netloc:
-                try:
-                    urlsplit(value).port
-                except ValueError as exc:
-                    raise ValueError(f"bad port in the URL: {exc}") from None
+                _check_port(value)
             return value
 
     def __init__(self, params: Params) -> None:

@@ -6,7 +6,15 @@ import logging
 from pathlib import Path
 
 import pytest
-from live_helpers import build_live, camera, live_config, make_stream, read_jsonl, run_frames, stream_source
+from live_helpers import (
+    build_live,
+    camera,
+    live_config,
+    make_stream,
+    read_jsonl,
+    run_frames,
+    stream_source,
+)
 
 from detect.env_vars import expand
 from detect.errors import ConfigError, SourceError
