@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from live_helpers import mjpeg_parts
+from live_helpers import mjpeg_parts, publish_for
 
 from detect.config import parse
 from detect.sinks.mjpeg import MjpegSink
@@ -79,20 +79,13 @@ def test_the_viewer_after_max_viewers_gets_503_and_a_freed_place_is_taken_again(
         page.close()
         watching.pop().close()
         _wait_for(lambda: server.viewers == 1, "a viewer leaves")
-        ticker = threading.Thread(target=_publish_for, args=(server, b"frame", 3.0), daemon=True)
+        ticker = threading.Thread(target=publish_for, args=(server, b"frame", 3.0), daemon=True)
         ticker.start()
         assert mjpeg_parts("127.0.0.1", server.port, count=2) == [b"frame", b"frame"]
     finally:
         for conn in watching:
             conn.close()
         server.close()
-
-
-def _publish_for(server: MjpegServer, data: bytes, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not server.board.closed:
-        server.publish(data)
-        time.sleep(0.01)
 
 
 def test_max_viewers_is_bounded_by_the_schema():
