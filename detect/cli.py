@@ -20,6 +20,7 @@ from detect.errors import (
     EXIT_USER_ERROR,
     DetectError,
 )
+from detect.redaction import redact_logging, redact_text
 
 if TYPE_CHECKING:
     from detect.pipeline import Pipeline, RunResult
@@ -32,10 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
+    redact_logging(logging.getLogger().handlers)
     try:
         return int(args.func(args) or EXIT_OK)
     except DetectError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact_text(str(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("interrupted before the first frame; nothing was written", file=sys.stderr)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from detect.columns import EVENT, FRAME, PTS, SUBJECT_FIELDS, TRACK_ID
+from detect.redaction import redact_values
 
 NO_TRACK = -1
 """A tracker id meaning untracked (in `Detections.tracker_id`) or no track (in `Event.track`)."""
@@ -124,6 +125,7 @@ class Event:
         object.__setattr__(self, "payload", MappingProxyType(dict(self.payload)))
 
     def to_record(self) -> dict[str, Any]:
+        """The record every sink writes; its strings redacted (a reason may quote a URL)."""
         record: dict[str, Any] = {EVENT: self.kind}
         if self.frame is not None:
             record[FRAME] = self.frame
@@ -133,7 +135,7 @@ class Event:
         if self.track is not None:
             record[TRACK_ID] = None if self.track == NO_TRACK else self.track
         record.update(self.payload)
-        return record
+        return redact_values(record)
 
 
 @dataclass(frozen=True)

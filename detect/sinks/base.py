@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from detect.contract import Sink
+from detect.redaction import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ class FileSink(Sink):
     _text: IO[str] | None = None
 
     def outputs(self) -> list[str]:
-        return [str(self.published or self.path)]
+        """For the summary line, which is printed: redacted like everything that leaves."""
+        return [redact_text(str(self.published or self.path))]
 
     def fail(self) -> None:
         self.failed = True

@@ -11,6 +11,7 @@ from pydantic import Field
 from detect.columns import FRAME, PTS, SOURCE
 from detect.live_stats import StatsLines
 from detect.params import StageParams
+from detect.redaction import redact_text
 from detect.registry import sinks
 from detect.results import detection_records
 from detect.sinks.base import FileSink
@@ -34,6 +35,8 @@ class JsonlSink(FileSink):
         self._file: IO[str] | None = None
         self._count = 0
         self._stats: StatsLines | None = None
+        self._source = ("", "")
+        """(source id, as written): redacted once per source, not once per frame."""
 
     def open(self, info: SourceInfo) -> None:
         self._file = self.open_text()
@@ -46,7 +49,7 @@ class JsonlSink(FileSink):
         record = {
             FRAME: frame.index,
             PTS: round(frame.pts_s, 6),
-            SOURCE: frame.source_id,
+            SOURCE: self._shown_source(frame.source_id),
             "detections": detection_records(packet.detections, packet.labels),
         }
         self._file.write(json.dumps(record) + "\n")
@@ -57,6 +60,11 @@ class JsonlSink(FileSink):
         self._count += 1
         if self._count % self.params.flush_every == 0:
             self._file.flush()
+
+    def _shown_source(self, source_id: str) -> str:
+        if self._source[0] != source_id:
+            self._source = (source_id, redact_text(source_id))
+        return self._source[1]
 
     def write_event(self, event: Event) -> None:
         assert self._file is not None

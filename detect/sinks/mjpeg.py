@@ -1,7 +1,7 @@
 """`mjpeg`: watch the annotated result live in a browser (MJPEG over HTTP plus a tiny page).
 
-Frames are JPEG-encoded in the writer thread only while someone watches, then handed to the
-server's board; viewers take the newest frame in their own threads, so a slow or vanished
+Frames are JPEG-encoded in the writer thread only while someone watches, once for all viewers,
+then handed to the server's board; viewers take the newest frame in their own threads, so a slow or vanished
 viewer skips frames instead of slowing the pipeline (see mjpeg_server.py).
 """
 
@@ -33,11 +33,16 @@ class MjpegSink(Sink):
         max_width: int | None = Field(None, ge=16, description="scale frames down to at most this width")
         send_timeout: float = Field(5.0, gt=0, le=120, description="a viewer that takes longer to accept "
                                                                    "a frame is disconnected")
+        request_timeout: float = Field(5.0, gt=0, le=120, description="a connection that sends no complete "
+                                                                      "request within this is closed")
+        max_viewers: int = Field(10, ge=1, le=1000, description="viewers at once (each costs a thread and "
+                                                                "bandwidth); the next one gets HTTP 503")
 
     def __init__(self, params: Params) -> None:
         self.params = params
         self._server: MjpegServer | None = None
-        self.frames_sent = 0
+        self.frames_encoded = 0
+        """JPEG encodes: one per frame written while someone watches, however many watch."""
         self.url = ""
         """The page's address once open (kept after close, for the summary)."""
 
@@ -51,7 +56,8 @@ class MjpegSink(Sink):
 
     def open(self, info: SourceInfo) -> None:
         p = self.params
-        server = MjpegServer(p.host, p.port, title=f"detect: {info.source_id}", send_timeout=p.send_timeout)
+        server = MjpegServer(p.host, p.port, title=f"detect: {info.source_id}", send_timeout=p.send_timeout,
+                             request_timeout=p.request_timeout, max_viewers=p.max_viewers)
         try:
             server.start()
         except OSError as exc:
@@ -72,9 +78,9 @@ class MjpegSink(Sink):
             image = cv2.resize(image, (limit, round(image.shape[0] * limit / image.shape[1])),
                                interpolation=cv2.INTER_AREA)
         ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.params.quality])
+        self.frames_encoded += 1
         if ok:
             self._server.publish(data.tobytes())
-            self.frames_sent += 1
 
     def close(self) -> None:
         server, self._server = self._server, None

@@ -11,13 +11,15 @@ import logging
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import numpy as np
 from pydantic import Field, field_validator
 
+from detect.env_vars import check_set, expand
 from detect.errors import SourceError
 from detect.params import StageParams
+from detect.redaction import redact_text
 from detect.registry import sources
 from detect.sources.backoff import ReconnectParams
 from detect.sources.live import FeedSource, LiveFeed, StreamLost
@@ -32,22 +34,18 @@ LOW_DELAY = {"fflags": "nobuffer", "flags": "low_delay"}
 
 
 def redact(url: str) -> str:
-    """The URL without its password, for logs, events and outputs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    """The URL without its password, for logs, events and outputs; never raises (a bad port
+    or a broken IPv6 address is shown as it is, only the password hidden)."""
+    return redact_text(url)
 
 
 class _AvConnection:
     """One opened URL; `read()` decodes the next picture."""
 
-    def __init__(self, url: str, options: dict[str, str], open_timeout: float, read_timeout: float,
+    def __init__(self, url: str, shown: str, options: dict[str, str], open_timeout: float, read_timeout: float,
                  stall_timeout: float) -> None:
         import av
 
-        shown = redact(url)
         try:
             self._container = av.open(url, options=options, timeout=(open_timeout, read_timeout))
         except av.ExitError:
@@ -108,6 +106,14 @@ class _AvConnection:
         self._container.close()
 
 
+def _check_port(url: str) -> None:
+    """A port that is not a number in 0..65535 (`:99999`, `:abc`) is the user's mistake, said as such."""
+    try:
+        urlsplit(url).port  # noqa: B018  (the property parses and checks it)
+    except ValueError as exc:
+        raise ValueError(f"bad port in the URL: {exc}") from None
+
+
 def _reason(exc: BaseException) -> str:
     """FFmpeg's message without the URL it repeats (which may hold a password)."""
     strerror = getattr(exc, "strerror", None)
@@ -142,6 +148,8 @@ class StreamSource(FeedSource):
             if "://" not in value or not scheme:
                 raise ValueError("expected a URL like rtsp://host/path or http://host:port/stream.mjpg "
                                  "(for a file use the video source)")
+            if "${" not in urlsplit(value).netloc:
+                _check_port(value)
             return value
 
     def __init__(self, params: Params) -> None:
@@ -149,6 +157,11 @@ class StreamSource(FeedSource):
         self.source_id = redact(params.path)
         self._feed = LiveFeed(f"stream {self.source_id}", self.source_id, self._connect, params.reconnect, params.fps)
         self.info: SourceInfo | None = None
+        self._url = ""
+        """The URL with ${VAR}s expanded, set by open() only (the params keep the references)."""
+
+    def check(self) -> None:
+        check_set(self.params.path, "source.path")
 
     def _options(self) -> dict[str, str]:
         options = dict(LOW_DELAY)
@@ -159,9 +172,11 @@ class StreamSource(FeedSource):
 
     def _connect(self) -> _AvConnection:
         p = self.params
-        return _AvConnection(p.path, self._options(), p.open_timeout, p.read_timeout, p.stall_timeout)
+        return _AvConnection(self._url, self.source_id, self._options(), p.open_timeout, p.read_timeout,
+                             p.stall_timeout)
 
     def open(self) -> SourceInfo:
+        self._url = expand(self.params.path, "source.path")
         self.info = self._feed.open("stream")
         s = self._feed.settings
         log.info("stream %s: %dx%d at %.1f fps (%s, %s)", self.source_id, s["width"], s["height"], s["fps"],

@@ -19,8 +19,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from detect.env_vars import check_set, expand
 from detect.errors import SourceError
 from detect.params import StageParams
+from detect.redaction import redact_text
 from detect.registry import sources
 from detect.runtime import call_with_timeout
 from detect.sources.backoff import ReconnectParams
@@ -128,9 +130,16 @@ class WebcamSource(FeedSource):
 
     def __init__(self, params: Params) -> None:
         self.params = params
-        self.source_id = f"webcam:{params.device}"
-        self._feed = LiveFeed(f"webcam {params.device}", self.source_id, self._connect, params.reconnect)
+        self.source_id = redact_text(f"webcam:{params.device}")
+        shown = redact_text(str(params.device))
+        self._feed = LiveFeed(f"webcam {shown}", self.source_id, self._connect, params.reconnect)
         self.info: SourceInfo | None = None
+        self.device: int | str = params.device
+        """The device with ${VAR}s expanded, set by open() (the params keep the references)."""
+
+    def check(self) -> None:
+        if isinstance(self.params.device, str):
+            check_set(self.params.device, "source.device")
 
     def _requested(self) -> dict[str, Any]:
         p = self.params
@@ -141,7 +150,7 @@ class WebcamSource(FeedSource):
         """On Linux, the device node to check before asking OpenCV (which is slow and noisy to fail)."""
         if not sys.platform.startswith("linux") or self.params.backend not in ("auto", "v4l2"):
             return None
-        device = self.params.device
+        device = self.device
         return f"/dev/video{device}" if isinstance(device, int) else str(device)
 
     def _check_exists(self) -> None:
@@ -149,13 +158,13 @@ class WebcamSource(FeedSource):
         if path is None or Path(path).exists():
             return
         found = sorted(glob.glob("/dev/video*"))
-        what = f"index {self.params.device}" if isinstance(self.params.device, int) else self.params.device
+        what = f"index {self.device}" if isinstance(self.device, int) else redact_text(self.device)
         raise SourceError(f"no camera at {what}: {path} does not exist "
                           f"(cameras found: {', '.join(found) if found else 'none'})")
 
     def _connect(self) -> _CvConnection:
         self._check_exists()
-        name = f"camera {self.params.device}"
+        name = f"camera {redact_text(str(self.device))}"
         cap = call_with_timeout(self._open_capture, self.params.open_timeout, f"{name}: open")
         if cap is None:
             raise SourceError(f"cannot open {name}: not a camera, busy, or no permission "
@@ -170,7 +179,7 @@ class WebcamSource(FeedSource):
         if self.params.backend == "auto" and sys.platform.startswith("linux"):
             api = cv2.CAP_V4L2
         with _quiet_opencv():
-            cap = cv2.VideoCapture(self.params.device, api)
+            cap = cv2.VideoCapture(self.device, api)
             if not cap.isOpened():
                 cap.release()
                 return None
@@ -186,10 +195,13 @@ class WebcamSource(FeedSource):
             ok, _ = cap.read()
         if not ok:
             cap.release()
-            raise SourceError(f"camera {p.device} opened but gives no picture (in use by another program?)")
+            raise SourceError(f"camera {redact_text(str(self.device))} opened but gives no picture (in use by another program?)")
         return cap
 
     def open(self) -> SourceInfo:
+        if isinstance(self.params.device, str):
+            expanded = expand(self.params.device, "source.device")
+            self.device = int(expanded) if expanded.strip().isdigit() else expanded
         self.info = self._feed.open("webcam")
         self._log_granted()
         return self.info

@@ -24,6 +24,7 @@ from conftest import SCRIPTED_CLI, default_signals
 from detect.config import parse
 from detect.pipeline import Pipeline, RunResult, build
 from detect.sinks.base import staging_path
+from detect.sinks.mjpeg_server import MjpegServer
 from detect.sources.stream import StreamSource
 from detect.testing.fake_camera import ClipServer, encode_clip
 
@@ -128,6 +129,14 @@ def mjpeg_parts(host: str, port: int, count: int, timeout: float = 10.0) -> list
         return parts
     finally:
         conn.close()
+
+
+def publish_for(server: MjpegServer, data: bytes, seconds: float) -> None:
+    """Publish `data` every 10 ms for `seconds` or until the server closes (a ticking camera)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not server.board.closed:
+        server.publish(data)
+        time.sleep(0.01)
 
 
 def cli_env() -> dict[str, str]:

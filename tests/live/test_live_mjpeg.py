@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from live_helpers import CLIP, build_live, mjpeg_parts, run_frames
+from live_helpers import CLIP, build_live, mjpeg_parts, publish_for, run_frames
 
 from detect.errors import DetectError
 from detect.sinks.mjpeg import MjpegSink
@@ -67,7 +67,7 @@ def test_a_stalled_viewer_never_blocks_publishing():
         for _ in range(200):
             server.publish(frame)
         publishing = time.monotonic() - started
-        ticker = threading.Thread(target=_publish_for, args=(server, b"fresh", 3.0), daemon=True)
+        ticker = threading.Thread(target=publish_for, args=(server, b"fresh", 3.0), daemon=True)
         ticker.start()
         fresh = mjpeg_parts("127.0.0.1", server.port, count=2)
         assert fresh[-1] == b"fresh", "other viewers keep getting new frames"
@@ -81,13 +81,6 @@ def test_a_stalled_viewer_never_blocks_publishing():
     assert closing < 2.0, "close() ends a viewer stuck in a send"
 
 
-def _publish_for(server: MjpegServer, data: bytes, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not server.board.closed:
-        server.publish(data)
-        time.sleep(0.01)
-
-
 def test_a_busy_port_is_one_clear_error():
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
@@ -98,3 +91,14 @@ def test_a_busy_port_is_one_clear_error():
             sink.open(SourceInfo(width=64, height=48, fps=30, total_frames=None, source_id="x", live=True))
     finally:
         taken.close()
+
+
+def test_the_page_title_hides_the_password_and_is_escaped():
+    server = MjpegServer("127.0.0.1", 0, title="detect: rtsp://admin:secretpw@cam/<live>")
+    server.start()
+    try:
+        page = urllib.request.urlopen(server.url, timeout=5).read().decode()
+    finally:
+        server.close()
+    assert "secretpw" not in page and "<live>" not in page
+    assert "rtsp://admin:***@cam/&lt;live&gt;" in page
