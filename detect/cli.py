@@ -10,8 +10,9 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from detect import __version__
 from detect.errors import (
     EXIT_BUG,
     EXIT_INTERRUPTED,
@@ -50,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="detect", description="Tracked, annotated object detection on videos, cameras and streams.")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar or info logs")
+    parser.add_argument("--version", action="version", version=f"detect {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a pipeline from a YAML config")
@@ -183,9 +185,20 @@ def cmd_list(args: argparse.Namespace) -> int:
             cls = registry.get(name)
             print(f"  {name:<12} {describe(cls)}")
             for field_name, info in cls.Params.model_fields.items():
-                default = "required" if info.is_required() else f"default {info.get_default(call_default_factory=True)!r}"
-                print(f"      {field_name}: {info.description or ''} ({default})")
+                print(f"      {field_name}: {info.description or ''} ({_default_text(info)})")
     return 0
+
+
+def _default_text(info: Any) -> str:
+    """`required`, `optional` (no default), or the default as YAML would spell it."""
+    if info.is_required():
+        return "required"
+    value = info.get_default(call_default_factory=True)
+    if value is None:
+        return "optional"
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    return f"default {value!r}"
 
 
 if __name__ == "__main__":

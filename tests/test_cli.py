@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import detect
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -84,3 +86,12 @@ def test_unknown_class_and_missing_model(models_dir, tmp_path: Path):
                      env={"YOLO_OFFLINE": "1"})
     assert missing.returncode == 2
     assert "model 'nosuch.pt' not found; looked in:" in missing.stderr
+
+
+def test_version_and_readable_list_defaults():
+    version = subprocess.run([sys.executable, "-m", "detect", "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.strip() == f"detect {detect.__version__}"
+    listing = subprocess.run([sys.executable, "-m", "detect", "list"], capture_output=True, text=True).stdout
+    assert "(default None)" not in listing and "ReconnectParams(" not in listing
+    assert "end: stop at this second (exclusive) (optional)" in listing
+    assert "reconnect: backoff after a stall or error (default {'initial': 0.5," in listing
