@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import detect
+from detect import __version__
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -90,7 +90,7 @@ def test_unknown_class_and_missing_model(models_dir, tmp_path: Path):
 
 def test_version_and_readable_list_defaults():
     version = subprocess.run([sys.executable, "-m", "detect", "--version"], capture_output=True, text=True)
-    assert version.returncode == 0 and version.stdout.strip() == f"detect {detect.__version__}"
+    assert version.returncode == 0 and version.stdout.strip() == f"detect {__version__}"
     listing = subprocess.run([sys.executable, "-m", "detect", "list"], capture_output=True, text=True).stdout
     assert "(default None)" not in listing and "ReconnectParams(" not in listing
     assert "end: stop at this second (exclusive) (optional)" in listing
