@@ -89,7 +89,8 @@ class Pipeline:
             raise ConfigError(problems, path=config.path)
         for item in self.stages():
             item.stage.attach(self.stop)
-        self._every = max(1, self.detector.stage.detect_every)
+        self._every = 1
+        """Set from the detector after its open(): `detect_every: auto` depends on the source's fps."""
         self._seen = 0
         self.stats = runtime.RunStats()
         self.running = False
@@ -176,6 +177,7 @@ class Pipeline:
             with _stage(self.detector.name, None):
                 stack.callback(_close, self.detector)
                 self.detector.stage.open(info)
+                self._every = max(1, self.detector.stage.detect_every)
                 self.labels = tuple(self.detector.stage.labels)
                 t_load = time.perf_counter()
                 self.detector.stage.warmup()
