@@ -121,8 +121,8 @@ def main() -> None:
             rows.append(Scored(sequence.name, config.name, score(sequence, pred), fps, cpu_ms))
         print(f"{sequence.name}: " + "; ".join(f"{r.run} HOTA {r.metrics['HOTA']:.1f}" for r in rows
                                                  if r.sequence == sequence.name), flush=True)
-    report = table(rows, [c.name for c in args.configs])
-    (args.out / "accuracy.md").write_text(report + "\n")
+        report = table(rows, [c.name for c in args.configs])
+        (args.out / "accuracy.md").write_text(report + "\n")
     print(report)
 
 
