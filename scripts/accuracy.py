@@ -85,10 +85,9 @@ def table(rows: list[Scored], configs: list[str]) -> str:
     for r in rows:
         b = base[r.sequence]
         cells = [f"{r.metrics[m]:.0f}" if m == "IDSW" else f"{r.metrics[m]:.1f}" for m in METRICS]
-        delta = "" if r.run == YOLO_TRACK else (f"{r.metrics['HOTA'] - b.metrics['HOTA']:+.1f} | "
-                                                  f"{r.metrics['IDF1'] - b.metrics['IDF1']:+.1f}")
-        lines.append(f"| {r.sequence} | {r.run} | " + " | ".join(cells)
-                     + f" | {r.fps:.1f} | {r.cpu_ms:.0f} | " + (delta or " | "))
+        delta = " | " if r.run == YOLO_TRACK else (f"{r.metrics['HOTA'] - b.metrics['HOTA']:+.1f} | "
+                                                     f"{r.metrics['IDF1'] - b.metrics['IDF1']:+.1f}")
+        lines.append(f"| {r.sequence} | {r.run} | " + " | ".join(cells) + f" | {r.fps:.1f} | {r.cpu_ms:.0f} | {delta} |")
     for name in configs:
         mine = [r for r in rows if r.run == name]
         gains = [r.metrics["HOTA"] - base[r.sequence].metrics["HOTA"] for r in mine]
