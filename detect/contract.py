@@ -99,7 +99,7 @@ class Detector(Stage):
 
     @property
     def detect_every(self) -> int:
-        """Run on every Nth frame; the tracker carries boxes in between."""
+        """Run on every Nth frame; the tracker carries boxes in between. Read after `open()`."""
         return 1
 
     @abstractmethod

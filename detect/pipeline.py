@@ -101,7 +101,8 @@ class Pipeline:
             raise ConfigError(problems, path=config.path)
         for item in self.stages():
             item.stage.attach(self.stop)
-        self._every = max(1, self.detector.stage.detect_every)
+        self._every = 1
+        """Set from the detector after its open(): `detect_every: auto` depends on the source's fps."""
         self._seen = 0
         self.stats = runtime.RunStats()
         self.running = False
@@ -149,6 +150,7 @@ class Pipeline:
         if self._direct is None:
             h, w = image.shape[:2]
             self.detector.stage.open(SourceInfo(width=w, height=h, fps=30.0, total_frames=None, source_id="frames"))
+            self._every = max(1, self.detector.stage.detect_every)
             self.labels = tuple(self.detector.stage.labels)
             self._direct = time.monotonic()
         index = self._seen
@@ -297,6 +299,7 @@ class Pipeline:
         with _stage(self.detector.name, None):
             stack.callback(_close, self.detector)
             self.detector.stage.open(info)
+            self._every = max(1, self.detector.stage.detect_every)
             self.labels = tuple(self.detector.stage.labels)
             t_load = time.perf_counter()
             self.detector.stage.warmup()
