@@ -1,17 +1,13 @@
 """Fuzz fixtures: one warm process (detect, torch, Ultralytics, PyAV imported once) that forks a
-child per case, the short real clip every case reads, and a scratch folder per case."""
+child per case, and the short real clip every case reads."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
-
-CLIP_NAME = "highway_udacity_vehicle_test_video.mp4"
-"""1.5 s, 38 frames: the shortest shared clip."""
+from fuzz_material import CLIP
 
 
 @pytest.fixture(scope="session")
@@ -36,22 +32,4 @@ def warm(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def clip(shared_videos: Path) -> Path:
-    return shared_videos / CLIP_NAME
-
-
-def pipeline(clip: Path, model: str = "yolo11n.pt") -> dict[str, Any]:
-    """The smallest real pipeline: the clip, a detector, one JSONL output in the working folder."""
-    return {"source": {"type": "video", "path": str(clip)},
-            "detector": {"type": "ultralytics", "model": model, "classes": ["car"]},
-            "tracker": {"type": "bytetrack"},
-            "sinks": [{"type": "jsonl", "path": "out.jsonl"}]}
-
-
-def write_config(path: Path, data: Any) -> Path:
-    path.write_text(yaml.safe_dump(data, allow_unicode=False, sort_keys=False))
-    return path
-
-
-def error_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.startswith("error:")]
-    return lines[0] if lines else ""
+    return shared_videos / CLIP.name

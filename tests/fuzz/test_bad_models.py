@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import error_line, pipeline, write_config
+from fuzz_material import error_line, pipeline, write_config
 from fork_cli import run_cli
 from model_files import MODEL_CASES
 
