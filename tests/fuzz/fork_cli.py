@@ -127,9 +127,7 @@ def _child(argv: list[str], cwd: Path, out_w: int, err_w: int, obey_file_modes: 
         from detect.cli import main
 
         code = main(argv)
-        for thread in threading.enumerate():
-            if thread is not threading.current_thread() and not thread.daemon:
-                thread.join()
+        threading._shutdown()  # what interpreter exit does: atexit hooks of thread pools, then join non-daemon threads
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:  # noqa: BLE001  (what the interpreter would print for an uncaught error)

@@ -106,7 +106,7 @@ MODEL_CASES: dict[str, Callable[[Path, Path, Path], str]] = {
     "not an ultralytics asset": lambda work, models, clip: "yolo99z.pt",
     "video file as model": lambda work, models, clip: str(clip),
     "symlink loop": lambda work, models, clip: _symlink_loop(work),
-    "longer than PATH_MAX": lambda work, models, clip: str(work / ("d" * 200 + "/") * 30) + "m.pt",
+    "longer than PATH_MAX": lambda work, models, clip: str(work) + ("/" + "d" * 200) * 30 + "/m.pt",
     "no read permission": lambda work, models, clip: _unreadable(work),
 }
 """The 22 kinds of the issue (torch.save counts once per payload: a dict and a tensor)."""
