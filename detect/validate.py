@@ -64,7 +64,7 @@ def _key(path: Path) -> str:
     """One spelling per file: absolute, symlinks resolved, case as the filesystem keeps it."""
     try:
         return os.path.normcase(str(path.expanduser().resolve()))
-    except OSError:
+    except (OSError, RuntimeError):  # too long, no permission; a symlink loop is a RuntimeError
         return os.path.normcase(str(path.expanduser().absolute()))
 
 
@@ -78,6 +78,9 @@ def _unwritable(path: Path) -> str:
 def _unwritable_path(path: Path) -> str:
     if path.is_dir():
         return f"{clip(str(path), 200)} is a folder; give a file name"
+    if path.exists() and not path.is_file():
+        return (f"{clip(str(path), 200)} is a device, pipe or socket, not a file; a sink writes a file "
+                "and renames it into place, which would replace it")
     folder = path.expanduser().absolute().parent
     while not folder.exists():
         folder = folder.parent

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,13 @@ def _fifo(work: Path) -> Path:
     return path
 
 
+def _null_device(work: Path) -> Path:
+    """A private /dev/null: a sink that wrongly replaces a device replaces this one, not the system's."""
+    path = work / "null"
+    os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    return path
+
+
 def _loop(work: Path) -> Path:
     (work / "a.mp4").symlink_to(work / "b.mp4")
     (work / "b.mp4").symlink_to(work / "a.mp4")
@@ -129,7 +137,8 @@ MEDIA_CASES: dict[str, Callable[[Path, Path], MediaCase]] = {
     "--source folder": lambda w, c: MediaCase({"type": "video", "path": "CLIP"}, ("--source", str(_mkdir(w / "d")))),
     "--source bad url": lambda w, c: MediaCase({"type": "video", "path": "CLIP"}, ("--source", "rtsp://")),
     "--source missing camera": lambda w, c: MediaCase({"type": "video", "path": "CLIP"}, ("--source", "/dev/video99")),
-    "sink to dev null": lambda w, c: _sink(os.devnull),
+    "sink to a device": lambda w, c: _sink(str(_null_device(w))),
+    "sink to a fifo": lambda w, c: _sink(str(_fifo(w))),
     "sink to a folder": lambda w, c: _sink(str(_mkdir(w / "outdir"))),
     "sink under a file": lambda w, c: _sink(str(c) + "/out.jsonl"),
     "sink overwrites the input": lambda w, c: MediaCase({"type": "video", "path": str(_copy(w, c, "in.mp4"))},
