@@ -24,6 +24,10 @@ KNOWN: dict[str, str] = {}
 
 
 def _reads_clip(case: ConfigCase) -> bool:
+    """Runnable: reads the clip, and names no system device (a sink that regressed to writing
+    one as root would replace it)."""
+    if b"/dev/" in case.text or any("/dev/" in item for item in case.extra):
+        return False
     try:
         data = yaml.safe_load(case.text)
         return case.runnable and data["source"]["type"] == "video"
