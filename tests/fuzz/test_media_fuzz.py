@@ -5,6 +5,7 @@ damage); a case validate accepts must also run."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,15 @@ def _params() -> list[object]:
             for name in MEDIA_CASES]
 
 
+def _special_files(folder: Path) -> dict[Path, int]:
+    """Devices, pipes and links in the case's folder, by file type: none may be replaced by a file."""
+    return {p: stat.S_IFMT(p.lstat().st_mode) for p in folder.iterdir() if not stat.S_ISREG(p.lstat().st_mode)}
+
+
 @pytest.mark.parametrize("name", _params())
 def test_media_case(name: str, warm: Path, clip: Path, tmp_path: Path) -> None:
     case = MEDIA_CASES[name](tmp_path, clip)
+    special = _special_files(tmp_path)
     source = {k: (str(clip) if v == "CLIP" else v) for k, v in case.source.items()}
     config = write_config(tmp_path / "config.yaml", {**pipeline(clip), "source": source, "sinks": case.sinks})
     validated = run_cli(["validate", str(config), *case.extra], tmp_path)
@@ -41,5 +48,7 @@ def test_media_case(name: str, warm: Path, clip: Path, tmp_path: Path) -> None:
     end = ["--set", "source.end=1"] if source["type"] == "video" and not case.extra else []
     ran = run_cli(["run", str(config), "--quiet", *case.extra, *end], tmp_path)
     assert not ran.problems(), ran.report()
+    assert {p: kind for p, kind in _special_files(tmp_path).items() if p in special} == special, \
+        f"a device, pipe or link was replaced by the run: {ran.report()}"
     if validated.code == 0:
         assert ran.code == 0, f"validate passed, run failed: {ran.report()}"
