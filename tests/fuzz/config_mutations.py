@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from fuzz_material import REPO
+
 SEED = 20261202
 
 

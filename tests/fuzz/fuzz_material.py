@@ -1,4 +1,6 @@
 """Where the fuzz cases find the shared clip and weights, and how they write a config.
+(The fixtures `warm_cli` and `short_clip` are in tests/conftest.py: a conftest.py here would
+shadow the module `conftest` that other test folders import from.)
 
 Case generators run at collection time, before any fixture, so the paths are plain constants
 (the same environment variables as tests/conftest.py)."""

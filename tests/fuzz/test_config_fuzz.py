@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 from config_mutations import ConfigCase, config_cases
-from fuzz_material import CLIP, MODELS
 from fork_cli import run_cli
+from fuzz_material import CLIP, MODELS
 
 CASES = config_cases(CLIP, MODELS)
 RUN_EVERY = 8
@@ -42,7 +42,7 @@ def _params() -> list[object]:
 
 
 @pytest.mark.parametrize("index,case", _params())
-def test_config_case(index: int, case: ConfigCase, warm: Path, tmp_path: Path) -> None:
+def test_config_case(index: int, case: ConfigCase, warm_cli: Path, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_bytes(case.text)
     validated = run_cli(["validate", str(config), *case.extra], tmp_path)

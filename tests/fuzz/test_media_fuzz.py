@@ -38,11 +38,11 @@ def _special_files(folder: Path) -> dict[Path, int]:
 
 
 @pytest.mark.parametrize("name", _params())
-def test_media_case(name: str, warm: Path, clip: Path, tmp_path: Path) -> None:
-    case = MEDIA_CASES[name](tmp_path, clip)
+def test_media_case(name: str, warm_cli: Path, short_clip: Path, tmp_path: Path) -> None:
+    case = MEDIA_CASES[name](tmp_path, short_clip)
     special = _special_files(tmp_path)
-    source = {k: (str(clip) if v == "CLIP" else v) for k, v in case.source.items()}
-    config = write_config(tmp_path / "config.yaml", {**pipeline(clip), "source": source, "sinks": case.sinks})
+    source = {k: (str(short_clip) if v == "CLIP" else v) for k, v in case.source.items()}
+    config = write_config(tmp_path / "config.yaml", {**pipeline(short_clip), "source": source, "sinks": case.sinks})
     validated = run_cli(["validate", str(config), *case.extra], tmp_path)
     assert not validated.problems(), validated.report()
     end = ["--set", "source.end=1"] if source["type"] == "video" and not case.extra else []

@@ -20,19 +20,19 @@ def _validate(tmp_path: Path, data: dict, *extra: str) -> str:
     return error_line(outcome.stderr)
 
 
-def test_empty_source_path(warm: Path, clip: Path, tmp_path: Path) -> None:
-    assert "source.path: " in _validate(tmp_path, {**pipeline(clip), "source": {"type": "video", "path": ""}})
+def test_empty_source_path(warm_cli: Path, short_clip: Path, tmp_path: Path) -> None:
+    assert "source.path: " in _validate(tmp_path, {**pipeline(short_clip), "source": {"type": "video", "path": ""}})
 
 
-def test_missing_image_folder(warm: Path, clip: Path, tmp_path: Path) -> None:
-    data = {**pipeline(clip), "source": {"type": "images", "path": str(tmp_path / "nowhere")}}
+def test_missing_image_folder(warm_cli: Path, short_clip: Path, tmp_path: Path) -> None:
+    data = {**pipeline(short_clip), "source": {"type": "images", "path": str(tmp_path / "nowhere")}}
     assert "source.path: no images found" in _validate(tmp_path, data)
 
 
 @pytest.mark.skipif(backend_choice.cuda_available(), reason="this machine has a CUDA device")
 @pytest.mark.parametrize("device", ["cuda", "cuda:0", "cuda:3"])
-def test_cuda_without_cuda(device: str, warm: Path, clip: Path, tmp_path: Path) -> None:
-    line = _validate(tmp_path, pipeline(clip), "--set", f"detector.device={device}")
+def test_cuda_without_cuda(device: str, warm_cli: Path, short_clip: Path, tmp_path: Path) -> None:
+    line = _validate(tmp_path, pipeline(short_clip), "--set", f"detector.device={device}")
     assert f"detector.device: {device} asked for, but no CUDA device is available" in line
 
 
@@ -49,21 +49,21 @@ def test_cuda_index_past_the_last_device(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 @pytest.mark.parametrize("size", ["0", "-1", "1025"])
-def test_queue_size_is_bounded(size: str, warm: Path, clip: Path, tmp_path: Path) -> None:
-    assert "runtime.queue_size: " in _validate(tmp_path, pipeline(clip), "--set", f"runtime.queue_size={size}")
+def test_queue_size_is_bounded(size: str, warm_cli: Path, short_clip: Path, tmp_path: Path) -> None:
+    assert "runtime.queue_size: " in _validate(tmp_path, pipeline(short_clip), "--set", f"runtime.queue_size={size}")
 
 
 @pytest.mark.skipif(backend_choice.cuda_available(), reason="this machine has a CUDA device")
-def test_tensorrt_without_cuda(warm: Path, clip: Path, tmp_path: Path) -> None:
+def test_tensorrt_without_cuda(warm_cli: Path, short_clip: Path, tmp_path: Path) -> None:
     assert "detector.backend: tensorrt needs a CUDA device" in _validate(
-        tmp_path, pipeline(clip), "--set", "detector.backend=tensorrt")
+        tmp_path, pipeline(short_clip), "--set", "detector.backend=tensorrt")
 
 
-def test_int8_of_an_exported_model(warm: Path, clip: Path, tmp_path: Path) -> None:
-    data = pipeline(clip, str(warm / "yolo11n_int8_openvino_model"))
+def test_int8_of_an_exported_model(warm_cli: Path, short_clip: Path, tmp_path: Path) -> None:
+    data = pipeline(short_clip, str(warm_cli / "yolo11n_int8_openvino_model"))
     assert "detector.int8: INT8 needs a .pt" in _validate(tmp_path, data, "--set", "detector.int8=true")
 
 
-def test_nul_byte_in_any_parameter(warm: Path, clip: Path, tmp_path: Path) -> None:
-    data = {**pipeline(clip), "sinks": [{"type": "jsonl", "path": "out\0.jsonl"}]}
+def test_nul_byte_in_any_parameter(warm_cli: Path, short_clip: Path, tmp_path: Path) -> None:
+    data = {**pipeline(short_clip), "sinks": [{"type": "jsonl", "path": "out\0.jsonl"}]}
     assert "sinks[0].path: must not contain a NUL byte" in _validate(tmp_path, data)
