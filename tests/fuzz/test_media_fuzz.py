@@ -1,4 +1,4 @@
-"""Broken media, paths and outputs (media_cases.py, 54 cases from the shared clip): `detect
+"""Broken media, paths and outputs (media_cases.py, 55 cases from the shared clip): `detect
 validate` and `detect run` (video sources end at 1 s) each end with exit 0 or 2, one `error:`
 line for 2, no traceback, within 20 s and 1 GB. A damaged clip may run (processed up to the
 damage); a case validate accepts must also run."""
