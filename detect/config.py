@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from detect import stages  # noqa: F401  (registers the built-in stages)
 from detect.errors import ConfigError
@@ -27,9 +27,9 @@ _SHORT_REPR.maxlevel, _SHORT_REPR.maxstring, _SHORT_REPR.maxother = 3, 80, 80
 
 
 class RuntimeParams(StageParams):
-    """Queue sizes between the reader, the stages and the writer."""
+    """Queue sizes between the reader, the stages and the writer: every queue is bounded."""
 
-    queue_size: int = 8
+    queue_size: int = Field(8, ge=1, le=1024, description="frames each queue between threads holds")
 
 
 @dataclass(frozen=True)

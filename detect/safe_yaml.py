@@ -2,7 +2,7 @@
 
 PyYAML's safe loader builds no Python objects from tags, but it still follows any number of
 aliases (a "billion laughs" file expands to gigabytes once walked), recurses once per nesting
-level, and lets a tag's constructor raise plain ValueErrors (`!!int abc`). Here every such
+level, and lets a tag's constructor raise plain Python errors (`!!int abc`, `!!bool maybe`). Here every such
 case is one ConfigError line, and a file that is not YAML text at all (a video, a photo, a
 zip) is named for what it looks like.
 """
@@ -63,7 +63,7 @@ def parse_yaml(text: str, what: str = "YAML") -> Any:
         raise ConfigError(f"{what} error: {exc}") from None
     except RecursionError:
         raise ConfigError(f"{what} nested too deeply: refused") from None
-    except (ValueError, TypeError, OverflowError) as exc:
+    except (ValueError, TypeError, OverflowError, LookupError, AttributeError) as exc:
         raise ConfigError(f"{what}: a value cannot be read ({type(exc).__name__}: {exc})") from None
 
 

@@ -6,12 +6,13 @@ inference."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from detect.config import PipelineConfig, StageSpec
 from detect.contract import Sink, Source, Stage
-from detect.errors import ConfigError, DetectError
+from detect.errors import ConfigError, DetectError, clip
 from detect.sinks.base import FileSink
 
 
@@ -28,6 +29,8 @@ def check_resources(config: PipelineConfig) -> None:
             problems.extend(exc.messages)
         except DetectError as exc:
             problems.append(f"{spec.where}: {exc}")
+        except OSError as exc:
+            problems.append(f"{spec.where}: {_os_problem(exc)}")
     source = built[0][1]
     assert isinstance(source, Source)
     problems.extend(output_problems(source, [(where, s) for where, s in built if isinstance(s, Sink)]))
@@ -59,20 +62,42 @@ def output_problems(source: Source, sinks: Sequence[tuple[str, Sink]]) -> list[s
 
 def _key(path: Path) -> str:
     """One spelling per file: absolute, symlinks resolved, case as the filesystem keeps it."""
-    return os.path.normcase(str(path.expanduser().resolve()))
+    try:
+        return os.path.normcase(str(path.expanduser().resolve()))
+    except (OSError, RuntimeError):  # too long, no permission; a symlink loop is a RuntimeError
+        return os.path.normcase(str(path.expanduser().absolute()))
 
 
 def _unwritable(path: Path) -> str:
+    try:
+        return _unwritable_path(path)
+    except OSError as exc:
+        return _os_problem(exc)
+
+
+def _unwritable_path(path: Path) -> str:
     if path.is_dir():
-        return f"{path} is a folder; give a file name"
+        return f"{clip(str(path), 200)} is a folder; give a file name"
+    if path.exists() and not path.is_file():
+        return (f"{clip(str(path), 200)} is a device, pipe or socket, not a file; a sink writes a file "
+                "and renames it into place, which would replace it")
     folder = path.expanduser().absolute().parent
     while not folder.exists():
         folder = folder.parent
     if not folder.is_dir():
-        return f"cannot create {path}: {folder} is a file, not a folder"
-    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot create {clip(str(path), 200)}: {folder} is a file, not a folder"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
         return f"cannot write in {folder} (read-only or no permission)"
     return ""
+
+
+def _os_problem(exc: OSError) -> str:
+    """A path the OS refuses to look at (too long, a symlink loop, no permission), in one line."""
+    where = f" ({clip(str(exc.filename), 200)})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
 
 
 def _specs(config: PipelineConfig) -> list[StageSpec]:

@@ -174,3 +174,29 @@ def decode_all(path: Path) -> list[np.ndarray]:
 
     with av.open(str(path)) as container:
         return [f.to_ndarray(format="bgr24") for f in container.decode(video=0)]
+
+
+@pytest.fixture(scope="session")
+def warm_cli(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A process ready to fork a CLI run per fuzz case (tests/fuzz): what every case needs is
+    imported once, so each fork starts in milliseconds; exports go to this session's cache."""
+    os.environ.setdefault("DETECT_CACHE_DIR", str(tmp_path_factory.mktemp("export-cache")))
+    os.environ["YOLO_OFFLINE"] = "1"
+    import av  # noqa: F401
+    import cv2  # noqa: F401
+    import torch  # noqa: F401
+    import ultralytics  # noqa: F401
+    from ultralytics.nn.autobackend import AutoBackend  # noqa: F401
+
+    import detect.cli
+    import detect.config
+    import detect.pipeline
+    import detect.validate  # noqa: F401
+
+    return models_dir
+
+
+@pytest.fixture(scope="session")
+def short_clip(shared_videos: Path) -> Path:
+    """1.5 s, 38 frames: the shortest shared clip (the fuzz cases read it)."""
+    return shared_videos / "highway_udacity_vehicle_test_video.mp4"

@@ -8,14 +8,34 @@ from pathlib import Path
 from detect.errors import ConfigError
 
 
-def device(requested: str) -> str:
-    if requested != "auto":
-        return "cuda:0" if requested == "cuda" else requested
+def cuda_devices() -> int:
+    """How many CUDA devices torch can use (0 without torch, a GPU or its driver)."""
     if importlib.util.find_spec("torch") is None:
-        return "cpu"
+        return 0
     import torch
 
-    return "cuda:0" if torch.cuda.is_available() else "cpu"
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def cuda_available() -> bool:
+    return cuda_devices() > 0
+
+
+def device(requested: str) -> str:
+    """The device to run on; a CUDA device that is not there is an error now, not a crash mid-load."""
+    if requested == "cpu":
+        return requested
+    if requested == "auto":
+        return "cuda:0" if cuda_available() else "cpu"
+    index = 0 if requested == "cuda" else int(requested.removeprefix("cuda:"))
+    count = cuda_devices()
+    if count == 0:
+        raise ConfigError(f"detector.device: {requested} asked for, but no CUDA device is available "
+                          "(use device: cpu, or auto to take a GPU when there is one)")
+    if index >= count:
+        raise ConfigError(f"detector.device: {requested} asked for, but there {'is' if count == 1 else 'are'} "
+                          f"only {count} CUDA device{'s' if count > 1 else ''} (cuda:0 to cuda:{count - 1})")
+    return f"cuda:{index}"
 
 
 def format_of(path: str) -> str:

@@ -19,9 +19,10 @@ from detect.contract import Detector
 from detect.detectors import backend_choice
 from detect.detectors.backends import Backend, load_backend
 from detect.detectors.letterbox import letterbox, rect_shape, to_blob
+from detect.detectors.model_inspection import model_format, read_labels
 from detect.detectors.yolo_decode import decode
-from detect.errors import ConfigError
-from detect.models import read_labels, resolve_model
+from detect.errors import ConfigError, DetectError, clip
+from detect.models import resolve_model
 from detect.params import StageParams
 from detect.registry import detectors
 from detect.suggest import did_you_mean
@@ -111,15 +112,30 @@ class UltralyticsDetector(Detector):
         return self.params.detect_every
 
     def check(self) -> None:
-        """Validate model and class names without running inference (for `detect validate`)."""
-        class_ids(self.params.classes, read_labels(resolve_model(self.params.model)))
+        """What open() would refuse (model file, device, backend, class names), without loading an
+        engine or running inference (for `detect validate`)."""
+        path, _, _ = self._plan()
+        class_ids(self.params.classes, read_labels(path))
+
+    def _plan(self) -> tuple[str, str, str]:
+        """The model path, device and backend, each checked: the part check() and open() share."""
+        p = self.params
+        try:
+            path = resolve_model(p.model)
+        except ConfigError as exc:
+            raise ConfigError([f"detector.model: {m}" for m in exc.messages]) from None
+        model_format(path)
+        device = backend_choice.device(p.device)
+        kind = backend_choice.backend_for(path, p.backend, device)
+        if p.int8 and not (Path(path).suffix == ".pt" and kind == "openvino"):
+            raise ConfigError("detector.int8: INT8 needs a .pt to export from with backend: openvino "
+                              f"({Path(path).name} runs on {kind} as it is)")
+        return path, device, kind
 
     def open(self, info: SourceInfo | None = None) -> None:
         started = time.perf_counter()
         p = self.params
-        path = resolve_model(p.model)
-        device = backend_choice.device(p.device)
-        kind = backend_choice.backend_for(path, p.backend, device)
+        path, device, kind = self._plan()
         shape = self._planned_shape(info)
         if Path(path).suffix == ".pt" and kind != "torch":
             from detect.detectors.export_cache import exported
@@ -127,18 +143,30 @@ class UltralyticsDetector(Detector):
             path = exported(path, kind, shape or (p.imgsz, p.imgsz), half=p.half, batch=p.batch, device=device,
                             int8_calibration=self._calibration(info) if p.int8 else None,
                             calibration_in_key=p.calibration is not None)
-        elif p.int8:
-            raise ConfigError("detector.int8: INT8 needs a .pt to export from with backend: openvino "
-                              f"({Path(path).name} is used as it is)")
-        self._backend = load_backend(kind, path, device, p.half, p.threads)
+        self._backend = self._load(kind, path, device)
         self.backend_name, self.model_path = kind, path
         self.labels = self._backend.labels
+        if not self.labels:
+            raise ConfigError(f"detector.model: the model has no class names in its metadata ({path})")
         self._class_ids = class_ids(p.classes, self.labels)
         self._shape = self._backend.fixed_shape or shape
         self._source_fps = info.fps if info is not None else 0.0
         self.load_seconds = time.perf_counter() - started
         log.info("detector: %s on %s (%s), input %s", Path(path).name, kind, device,
                  "x".join(map(str, self._shape)) if self._shape else "per frame")
+
+    def _load(self, kind: str, path: str, device: str) -> Backend:
+        """The engine; whatever it raises about a file it cannot load is one line naming the file."""
+        try:
+            return load_backend(kind, path, device, self.params.half, self.params.threads)
+        except DetectError:
+            raise
+        except Exception as exc:  # each engine has its own exception classes
+            read_labels(path)  # names what is wrong with the file, where it can tell
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            detail = clip(lines[-1] if lines else "", 160)
+            raise ConfigError(f"detector.model: {kind} cannot load it ({type(exc).__name__}"
+                              f"{': ' + detail if detail else ''}) ({clip(path, 200)})") from exc
 
     def _calibration(self, info: SourceInfo | None) -> str:
         material = self.params.calibration or (info.source_id if info is not None else None)
