@@ -61,6 +61,18 @@ class Source(Stage):
     def close(self) -> None:
         ...
 
+    def check_by_opening(self, where: str) -> None:
+        """A `check()` for file sources: open as a run would (container header and first
+        picture; no full decoding), so that what `validate` passes, `run` can open."""
+        from detect.errors import ConfigError, SourceError
+
+        try:
+            self.open()
+        except SourceError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        finally:
+            self.close()
+
     def input_paths(self) -> list[str]:
         """Files this source reads (cheap, no decoding): no output may ever overwrite one."""
         return []

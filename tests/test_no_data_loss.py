@@ -133,3 +133,20 @@ def test_an_output_under_a_file_is_refused(make_clip, tmp_path: Path) -> None:
     config = pipeline_dict(clip, tmp_path, sinks=[{"type": "jsonl", "path": str(clip / "out.jsonl")}])
     with pytest.raises(ConfigError, match=r"sinks\[0\]\.path: cannot create .*: .* is a file, not a folder"):
         run(config)
+
+
+def test_a_sink_used_without_validation_never_replaces_a_device(tmp_path: Path) -> None:
+    """Library code may open a sink directly; its rename must still not replace /dev/null-like files."""
+    import os
+
+    from detect.errors import DetectError
+    from detect.sinks.jsonl import JsonlSink
+    from detect.types import SourceInfo
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    sink = JsonlSink(JsonlSink.Params(path=str(fifo)))
+    sink.open(SourceInfo(width=8, height=8, fps=1.0, total_frames=None, source_id="x"))
+    with pytest.raises(DetectError, match="is not a regular file"):
+        sink.close()
+    assert fifo.is_fifo() and not list(tmp_path.glob(".*.partial"))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from detect.contract import Sink
+from detect.errors import DetectError
 from detect.redaction import redact_text
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ class FileSink(Sink):
     def publish(self, staged: Path, written: int) -> None:
         """Rename the staged file into place; see the module docstring for a failed run."""
         target = self.path
+        if target.exists() and not target.is_file():
+            staged.unlink(missing_ok=True)
+            raise DetectError(f"{target} is not a regular file (a device, pipe or folder): not replaced")
         if self.failed:
             if not written:
                 staged.unlink(missing_ok=True)

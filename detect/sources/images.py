@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import Field
 
 from detect.contract import Source
-from detect.errors import ConfigError, SourceError
+from detect.errors import SourceError
 from detect.params import StageParams
 from detect.registry import sources
 from detect.types import Frame, SourceInfo
@@ -69,8 +69,7 @@ class ImageSource(Source):
         return self._list()
 
     def check(self) -> None:
-        if not self._list():
-            raise ConfigError(f"source.path: no images found at {self.params.path}")
+        self.check_by_opening("source.path")
 
     def open(self) -> SourceInfo:
         self._files = self._list()

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from detect.env_vars import check_set, expand
-from detect.errors import SourceError
+from detect.errors import ConfigError, SourceError
 from detect.params import StageParams
 from detect.redaction import redact_text
 from detect.registry import sources
@@ -162,6 +162,9 @@ class StreamSource(FeedSource):
 
     def check(self) -> None:
         check_set(self.params.path, "source.path")
+        parts = urlsplit(self.params.path)
+        if parts.scheme.lower() not in ("file", "pipe") and not parts.netloc:
+            raise ConfigError(f"source.path: no host in {self.source_id} (expected e.g. rtsp://host/path)")
 
     def _options(self) -> dict[str, str]:
         options = dict(LOW_DELAY)

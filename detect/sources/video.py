@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from detect.contract import Source
-from detect.errors import ConfigError, SourceError
+from detect.errors import SourceError
 from detect.params import StageParams
 from detect.registry import sources
 from detect.sources.damaged_packets import Damage, decode_skipping_damage
@@ -85,11 +85,7 @@ class VideoSource(Source):
         return [self.params.path]
 
     def check(self) -> None:
-        path = Path(self.params.path)
-        if not path.exists():
-            raise ConfigError(f"source.path: video not found: {path}")
-        if not path.is_file():
-            raise ConfigError(f"source.path: not a file: {path}")
+        self.check_by_opening("source.path")
 
     def open(self) -> SourceInfo:
         import av

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from detect.env_vars import check_set, expand
-from detect.errors import SourceError
+from detect.errors import ConfigError, SourceError
 from detect.params import StageParams
 from detect.redaction import redact_text
 from detect.registry import sources
@@ -140,6 +140,12 @@ class WebcamSource(FeedSource):
     def check(self) -> None:
         if isinstance(self.params.device, str):
             check_set(self.params.device, "source.device")
+            if "${" in self.params.device:
+                return
+        try:
+            self._check_exists()
+        except SourceError as exc:
+            raise ConfigError(f"source.device: {exc}") from None
 
     def _requested(self) -> dict[str, Any]:
         p = self.params

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from detect.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USER_ERROR
+
 TIMEOUT_S = 20.0
 MEMORY_BYTES = 1 << 30
 """What one case may add on top of the warm parent, in address space and in resident memory."""
@@ -39,17 +41,17 @@ class Outcome:
     """Peak resident bytes of the child beyond what it shared with the parent at the fork."""
 
     def problems(self) -> list[str]:
-        """Every way this run broke the promise: exit 0 or 2, one `error:` line, no traceback,
-        no hang, bounded memory."""
+        """Every way this run broke the promise: exit 0, 2 or 3 (errors.py), one `error:` line,
+        no traceback, no hang, bounded memory."""
         found = []
         if self.code is None:
             found.append(f"hung: killed after {TIMEOUT_S:.0f} s")
-        elif self.code not in (0, 2):
+        elif self.code not in (EXIT_OK, EXIT_USER_ERROR, EXIT_PARTIAL):
             found.append(f"exit code {self.code}")
         if "Traceback" in self.stderr:
             found.append("traceback on stderr")
         errors = [line for line in self.stderr.splitlines() if line.startswith("error:")]
-        if self.code == 2 and len(errors) != 1:
+        if self.code == EXIT_USER_ERROR and len(errors) != 1:
             found.append(f"{len(errors)} 'error:' lines for exit 2")
         if self.rss_growth > MEMORY_BYTES:
             found.append(f"memory grew by {self.rss_growth >> 20} MB")
