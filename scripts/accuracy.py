@@ -44,7 +44,7 @@ def run_yolo_track(video: Path, model: str, out: Path) -> tuple[float, float]:
     """`yolo track` with its defaults (ByteTrack, conf 0.1), people only; returns (fps, CPU ms per frame)."""
     from ultralytics import YOLO
 
-    from detect.models import resolve_model
+    from detect.detectors.models import resolve_model
 
     wall, cpu = time.perf_counter(), time.process_time()
     lines, frames = [], 0

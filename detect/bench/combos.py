@@ -162,7 +162,7 @@ def _resolve_model(params: dict[str, Any]) -> str | None:
     """Replace `model` by the file it resolves to (so a name and a path to the same file are one key)."""
     if "model" not in params:
         return None
-    from detect.models import resolve_model
+    from detect.detectors.models import resolve_model
 
     try:
         params["model"] = str(Path(resolve_model(str(params["model"]))).resolve())
