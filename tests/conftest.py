@@ -63,8 +63,8 @@ def tracking_dir() -> Path:
 @pytest.fixture(scope="session")
 def models_dir() -> Path:
     configured = os.environ.get("DETECT_MODELS_DIR")
-    path = Path(configured) if configured else SHARED / "models"
-    require(path / "yolo11n.pt", "COCO weights")
+    path = (Path(configured) if configured else SHARED / "models").absolute()
+    require(path / "yolo11n.pt", "COCO weights")  # absolute: tests run the CLI from other folders
     os.environ["DETECT_MODELS_DIR"] = str(path)
     os.environ.setdefault("YOLO_OFFLINE", "1")
     return path
