@@ -32,7 +32,7 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
     redact_logging(logging.getLogger().handlers)
     try:
@@ -52,11 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="detect", description="Tracked, annotated object detection on videos, cameras and streams.")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar or info logs")
     parser.add_argument("--version", action="version", version=f"detect {__version__}")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="debug logs, and third-party warnings (e.g. during a model export)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a pipeline from a YAML config")
     _config_args(run)
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar or info logs")
+    run.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
+                     help="debug logs, and third-party warnings (e.g. during a model export)")
     run.set_defaults(func=cmd_run)
 
     validate = sub.add_parser("validate", help="check a config without running it")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import shutil
 import tempfile
+import time
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from detect.errors import ConfigError
@@ -19,6 +23,31 @@ EXPORTER_PACKAGES = {"onnx": ("onnx", "onnxslim", "onnxruntime"), "openvino": ("
                      "tensorrt": ("onnx", "onnxslim", "onnxruntime")}
 """What Ultralytics' exporter imports per backend (TensorRT goes through ONNX); checked first so a
 missing one names the extra instead of Ultralytics trying to pip-install it mid-run."""
+
+
+NAMES = {"onnx": "ONNX", "openvino": "OpenVINO", "tensorrt": "TensorRT"}
+NOISY_LOGGERS = ("nncf", "torch", "torch.utils.cpp_extension", "openvino", "onnx", "onnxslim")
+
+
+@contextlib.contextmanager
+def _quiet_third_party(ultralytics_logger: logging.Logger) -> Iterator[None]:
+    """The exporters' warnings and info logs (torch FutureWarnings, NNCF's INFO lines) say
+    nothing a user can act on; they show with `--verbose` (DEBUG logging). NNCF's progress
+    bars stay: they are the progress indication of the one slow step."""
+    if log.isEnabledFor(logging.DEBUG):
+        yield
+        return
+    loggers = [ultralytics_logger, *(logging.getLogger(name) for name in NOISY_LOGGERS)]
+    levels = [logger.level for logger in loggers]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for logger in loggers:
+            logger.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
 
 
 def cache_dir() -> Path:
@@ -70,7 +99,10 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
     if artifact.exists():
         return str(artifact)
     _require_exporter(backend, source.name, int8=int8_calibration is not None)
-    log.info("exporting %s to %s at %dx%d (once; cached in %s)", source.name, backend, shape[0], shape[1], target)
+    precision = "INT8" if int8_calibration is not None else ("FP16" if half else "FP32")
+    log.info("exporting %s to %s %s at %dx%d (one time, about %s; later runs load it from %s)", source.name,
+             NAMES[backend], precision, shape[0], shape[1], "1-2 min" if int8_calibration else "20-60 s", target)
+    started = time.monotonic()
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         local = Path(work) / source.name
@@ -82,19 +114,15 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
         extra = {}
         if int8_calibration is not None:
             extra = {"int8": True, "data": _calibration_dataset(int8_calibration, Path(work), dict(model.names))}
-        level, nncf_level = LOGGER.level, logging.getLogger("nncf").level
-        LOGGER.setLevel(logging.WARNING)
-        logging.getLogger("nncf").setLevel(logging.WARNING)
         try:
-            produced = model.export(
-                format=fmt, imgsz=list(shape), half=half, batch=batch, dynamic=False,
-                device=device if backend == "tensorrt" else "cpu", verbose=False, **extra,
-            )
+            with _quiet_third_party(LOGGER):
+                produced = model.export(
+                    format=fmt, imgsz=list(shape), half=half, batch=batch, dynamic=False,
+                    device=device if backend == "tensorrt" else "cpu", verbose=False, **extra,
+                )
         except Exception as exc:
             raise ConfigError(f"detector: export of {source.name} to {backend} failed: {exc}") from exc
-        finally:
-            LOGGER.setLevel(level)
-            logging.getLogger("nncf").setLevel(nncf_level)
+        log.info("exported in %.0f s", time.monotonic() - started)
         staged = Path(work) / "out"
         staged.mkdir()
         shutil.move(str(produced), staged / artifact.name)
