@@ -32,6 +32,10 @@ SCHEMA_VERSION = 1
 MAIN_HEADERS = ("clip", "detector", "tracker", "frames", "fps", "RTF", "infer p50 ms", "load s", "warmup s",
                 "CPU %", "RSS MB", "HOTA", "DetA", "AssA", "MOTA", "IDF1", "IDSW", "AP50", "AP50-95", "bg CPU %")
 """`bg CPU %`: CPU other processes took while the combination streamed (other work skews speed)."""
+TERMINAL_HEADERS = ("clip", "detector", "tracker", "fps", "infer p50 ms", "RSS MB", "HOTA", "MOTA", "IDF1", "AP50")
+"""The columns printed in a terminal (the whole table is in bench.md)."""
+TERMINAL_WIDTH = 120
+LABEL_CHARS = 24
 REPORTED_STAGES = tuple(s for s in STAGE_ORDER if s != "analytics")
 """The issue's stages; analytics only shows up when a spec's pipeline has analytics (it has none by default)."""
 
@@ -114,6 +118,17 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return "  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric)).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(row) for row in rows)])
+
+
+def terminal_table(results: Sequence[dict[str, Any]]) -> str:
+    """The main table cut to TERMINAL_HEADERS, with labels clipped, to fit 120 columns."""
+    picked = [MAIN_HEADERS.index(h) for h in TERMINAL_HEADERS]
+    rows = [[_clip_label(row[i]) if n < 3 else row[i] for n, i in enumerate(picked)] for row in main_rows(results)]
+    return text_table(TERMINAL_HEADERS, rows)
+
+
+def _clip_label(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "~"
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -15,6 +15,7 @@ from detect.bench.reports import (
     build_report,
     main_rows,
     stage_rows,
+    terminal_table,
     text_table,
     write_markdown,
     write_report_json,
@@ -66,6 +67,12 @@ def test_tables_group_by_clip_and_leave_accuracy_blank_without_ground_truth(repo
     assert stage_rows(report["combinations"])[0][-1] == "98 %"
     text = text_table(MAIN_HEADERS, rows)
     assert text.splitlines()[0].startswith("clip") and len(text.splitlines()) == 2 + len(rows)
+    long = [{**r, "clip_label": "a-very-long-sequence-name-" * 4, "detector_label": "yolo11n/openvino/640 conf=0.1"}
+            for r in report["combinations"]]
+    terminal = terminal_table(long)
+    assert max(len(line) for line in terminal.splitlines()) <= 120
+    assert terminal.splitlines()[0].split() == ["clip", "detector", "tracker", "fps", "infer", "p50", "ms", "RSS",
+                                                "MB", "HOTA", "MOTA", "IDF1", "AP50"]
 
 
 def test_markdown_and_plots(report: dict, tmp_path: Path) -> None:
