@@ -9,7 +9,7 @@ from __future__ import annotations
 DISTANCE_M = "distance_m"
 """Forward range to the road user in metres (`distance`, NaN when unknown)."""
 DISTANCE_METHOD = "distance_method"
-"""How the range was found (a `RangeMethod`)."""
+"""How the range was found: a `RangeMethod` name (ground, height, bound, none)."""
 IN_LANE = "in_lane"
 """The road user's anchor is inside the ego lane (`collision`)."""
 IS_LEAD = "is_lead"

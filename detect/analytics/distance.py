@@ -3,7 +3,7 @@
 Ranges come from `RangeMeter` (flat road, class-height fallback); smoothing is per
 track with a time constant so it behaves the same at 10 or 60 fps. Adds columns
 `distance_m` (forward range in metres, NaN when unknown) and `distance_method`
-(a `RangeMethod` code: ground contact, class height, or an upper bound).
+(how: `ground` contact, class `height`, an upper `bound`, or `none`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ class Distance(Analytics):
         raw = np.where(wanted, raw, np.nan)
         method = np.where(wanted, method, np.int8(RangeMethod.NONE)).astype(np.int8)
         smoothed = self._smooth(track_ids(packet.detections), raw, packet.frame.pts_s)
-        return with_columns(packet, {DISTANCE_M: smoothed, DISTANCE_METHOD: method})
+        names = np.array([RangeMethod(int(m)).name.lower() for m in method], dtype=object)
+        return with_columns(packet, {DISTANCE_M: smoothed, DISTANCE_METHOD: names})
 
     def _smooth(self, ids: np.ndarray, raw: np.ndarray, t: float) -> np.ndarray:
         """Exponential smoothing with a time constant, so the result does not depend on fps."""

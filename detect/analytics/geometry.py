@@ -16,7 +16,8 @@ MIN_DEPRESSION_RAD = 1e-3
 
 
 class RangeMethod(IntEnum):
-    """How a range was obtained; stored per detection as `distance_method`.
+    """How a range was obtained; stored per detection as `distance_method`, by its lower-case
+    name (`ground`, `height`, `bound`, `none`), so outputs read without a code table.
 
     GROUND: flat-road contact point. HEIGHT: class height, box wholly visible. BOUND: box
     cut by the image bottom, so the true range is at most this.

@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from detect.analytics.camera import CameraParams
 from detect.analytics.distance import Distance
-from detect.analytics.geometry import RangeMethod
 from detect.columns import DISTANCE_M, DISTANCE_METHOD
 
 from .synth import CAR, HEIGHT, PERSON, TRUCK, box_at, packet
@@ -32,7 +31,7 @@ def test_range_within_5_percent_at_10_to_40_m(z_m: float, x_m: float, pitch_deg:
     out = stage(camera={**KITTI_CAMERA, "pitch_deg": pitch_deg}).process(packet(0, [box], ids=[1]))
     distance = out.detections.data[DISTANCE_M][0]
     assert abs(distance - z_m) / z_m < 0.05
-    assert out.detections.data[DISTANCE_METHOD][0] == RangeMethod.GROUND
+    assert out.detections.data[DISTANCE_METHOD][0] == "ground"
 
 
 @pytest.mark.parametrize(("cls", "height_m"), [(CAR, 1.5), (PERSON, 1.7), (TRUCK, 3.0)])
@@ -41,7 +40,7 @@ def test_contact_above_the_horizon_falls_back_to_class_height(cls: int, height_m
     x1, y1, x2, y2 = box_at(camera, 25.0, width_m=0.6 if cls == PERSON else 1.8, height_m=height_m)
     lift = y2 - camera.cy + 5
     out = stage().process(packet(0, [(x1, y1 - lift, x2, y2 - lift)], ids=[1], classes=[cls]))
-    assert out.detections.data[DISTANCE_METHOD][0] == RangeMethod.HEIGHT
+    assert out.detections.data[DISTANCE_METHOD][0] == "height"
     assert out.detections.data[DISTANCE_M][0] == pytest.approx(25.0, rel=0.05)
 
 
@@ -49,7 +48,7 @@ def test_box_cut_by_the_image_bottom_gives_an_upper_bound() -> None:
     camera = CameraParams(**KITTI_CAMERA).resolve(1242, 376)
     x1, y1, x2, _ = box_at(camera, 5.0)
     out = stage().process(packet(0, [(x1, y1, x2, HEIGHT - 3)], ids=[1]))
-    assert out.detections.data[DISTANCE_METHOD][0] == RangeMethod.BOUND
+    assert out.detections.data[DISTANCE_METHOD][0] == "bound"
     assert 5.0 <= out.detections.data[DISTANCE_M][0] < 6.5
 
 
@@ -58,7 +57,7 @@ def test_classes_outside_the_list_get_no_range() -> None:
     box = box_at(camera, 20.0)
     out = stage(classes=["person"]).process(packet(0, [box, box], ids=[1, 2], classes=[CAR, PERSON]))
     data = out.detections.data
-    assert math.isnan(data[DISTANCE_M][0]) and data[DISTANCE_METHOD][0] == RangeMethod.NONE
+    assert math.isnan(data[DISTANCE_M][0]) and data[DISTANCE_METHOD][0] == "none"
     assert data[DISTANCE_M][1] == pytest.approx(20.0, rel=0.05)
 
 
