@@ -154,14 +154,26 @@ def _latency_line(result: RunResult) -> str:
     return text + f"{result.dropped} of {read} frames dropped as stale ({result.dropped / max(1, read):.0%})"
 
 
+BENCH_KEYS = frozenset({"detectors", "trackers", "clips"})
+"""Top-level keys that make a YAML file a `detect bench` spec rather than a pipeline."""
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    from detect.config import load
+    from detect.config import load, load_yaml
     from detect.validate import check_resources
 
+    data = load_yaml(args.config)
+    if BENCH_KEYS & set(data) and not {"source", "detector"} & set(data):
+        from detect.bench.combos import expand_spec
+        from detect.bench.spec import load_spec
+
+        combinations = expand_spec(load_spec(args.config, args.overrides), str(args.config))
+        print(f"ok: {args.config} (a detect bench spec: {len(combinations)} combinations)")
+        return EXIT_OK
     config = load(args.config, args.overrides, args.source)
     check_resources(config)
     print(f"ok: {args.config}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

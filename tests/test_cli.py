@@ -95,3 +95,9 @@ def test_version_and_readable_list_defaults():
     assert "(default None)" not in listing and "ReconnectParams(" not in listing
     assert "end: stop at this second (exclusive) (optional)" in listing
     assert "reconnect: backoff after a stall or error (default {'initial': 0.5," in listing
+
+
+def test_validate_knows_a_bench_spec(models_dir):
+    done = subprocess.run([sys.executable, "-m", "detect", "validate", "configs/bench.yaml"], capture_output=True,
+                          text=True, cwd=REPO)
+    assert done.returncode == 0 and "a detect bench spec: 28 combinations" in done.stdout, done.stderr
