@@ -21,6 +21,7 @@ from detect.errors import (
     EXIT_USER_ERROR,
     DetectError,
 )
+from detect.quick_run import add_run_flags
 from detect.redaction import redact_logging, redact_text
 
 if TYPE_CHECKING:
@@ -56,8 +57,19 @@ def _parser() -> argparse.ArgumentParser:
                         help="debug logs, and third-party warnings (e.g. during a model export)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run a pipeline from a YAML config")
-    _config_args(run)
+    run = sub.add_parser(
+        "run", help="run a pipeline from a YAML config, or the dashcam pipeline on a source",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  detect run clip.mp4                               # boxes, ids, trails -> runs/clip.mp4 + .jsonl\n"
+               "  detect run frames/ --classes person --conf 0.4    # a folder or glob of images\n"
+               "  detect run 0 --out runs/cam                       # a webcam (index or /dev/videoN)\n"
+               "  detect run rtsp://cam/stream1 --jsonl-only        # a network stream\n"
+               "  detect run configs/adas.yaml --source drive.mp4   # a config, another source\n"
+               "  detect run configs/dashcam.yaml --set detector.conf=0.4 --model yolov8n.pt")
+    _config_args(run, "a pipeline YAML, or a source to run the default dashcam pipeline on: a video, a folder "
+                      "or glob of images, a camera index or /dev/videoN, or a URL")
+    add_run_flags(run)
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar or info logs")
     run.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
                      help="debug logs, and third-party warnings (e.g. during a model export)")
@@ -87,19 +99,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("config", help="pipeline YAML file")
+def _config_args(parser: argparse.ArgumentParser, what: str = "pipeline YAML file") -> None:
+    parser.add_argument("config", metavar="config" if what.startswith("pipeline") else "CONFIG_OR_SOURCE", help=what)
     parser.add_argument("--source", help="replace the source path (file, folder/glob, or URL)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config value, e.g. detector.conf=0.4 or sinks.0.path=out.mp4")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from detect.config import load
+    from detect.config import apply_overrides, load_yaml, parse, source_override
     from detect.pipeline import build
     from detect.progress import Progress
+    from detect.quick_run import apply_flags, is_config, quick_pipeline
 
-    config = load(args.config, args.overrides, args.source)
+    if is_config(args.config):
+        data = apply_overrides(load_yaml(args.config), args.overrides)
+        if args.source is not None:
+            data["source"] = source_override(data.get("source"), args.source)
+        apply_flags(data, args)
+        config = parse(data, path=str(args.config))
+    else:
+        data = apply_overrides(quick_pipeline(args.source or args.config, args), args.overrides)
+        config = parse(data)
     pipeline = build(config)
     with Progress(enabled=not args.quiet and sys.stderr.isatty()) as progress, _stop_signals(pipeline):
         result = pipeline.run(on_start=progress.start, on_packet=progress.update)

@@ -31,19 +31,26 @@ from detect.types import Detections, SourceInfo
 log = logging.getLogger(__name__)
 
 
-def class_ids(wanted: Sequence[str] | None, labels: Sequence[str], where: str = "detector.classes") -> list[int] | None:
-    """Map class names to the model's ids; unknown names are an error with close matches."""
+def class_ids(wanted: Sequence[str | int] | None, labels: Sequence[str],
+              where: str = "detector.classes") -> list[int] | None:
+    """Map class names (or ids) to the model's ids; unknown ones are an error with close matches."""
     if not wanted:
         return None
     index = {name: i for i, name in enumerate(labels)}
-    errors = []
+    errors, ids = [], []
     for name in wanted:
-        if name not in index:
+        if isinstance(name, int):
+            if not 0 <= name < len(labels):
+                errors.append(f"{where}: class id {name} is not in this model (0..{len(labels) - 1})")
+            ids.append(name)
+        elif name not in index:
             hint = did_you_mean(name, labels, n=3, cutoff=0.6).strip()
             errors.append(f"{where}: unknown class '{name}' for this model" + (f" ({hint})" if hint else ""))
+        else:
+            ids.append(index[name])
     if errors:
         raise ConfigError(errors)
-    return [index[name] for name in wanted]
+    return ids
 
 
 MIN_DETECTIONS_PER_SECOND = 15.0
@@ -75,12 +82,25 @@ class UltralyticsDetector(Detector):
         calibration: str | None = Field(None, description="video or image folder for INT8 calibration "
                                                            "(default: the first source file exported with)")
         max_det: int = Field(300, ge=1, le=10000, description="maximum boxes per frame")
-        classes: list[str] | None = Field(None, description="class names to keep (default: all)")
+        classes: list[str | int] | None = Field(None, description="classes to keep, by name or id: [car, person], "
+                                                                   "'car,person' or [2, 0] (default: all)")
         batch: int = Field(1, ge=1, le=64, description="frames per inference call (file sources)")
         detect_every: Annotated[int, Field(ge=1, le=30)] | Literal["auto"] = Field(
             1, description="run the detector on every N-th frame; the tracker carries boxes between; "
                                         "auto: skip only above 2x MIN_DETECTIONS_PER_SECOND fps (1 at 10 or 25 fps, 2 at 30)")
         threads: int = Field(0, ge=0, le=256, description="CPU inference threads (0 = the backend's choice)")
+
+        @field_validator("classes", mode="before")
+        @classmethod
+        def _classes(cls, value: object) -> object:
+            """`person` or `car,person` (as typed on a command line) is a list of one or more;
+            digits are class ids."""
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                value = str(value).split(",")
+            if isinstance(value, list):
+                return [int(v) if isinstance(v, str) and v.strip().isdigit() else v.strip() if isinstance(v, str) else v
+                        for v in value]
+            return value
 
         @field_validator("device")
         @classmethod

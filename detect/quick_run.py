@@ -1,0 +1,100 @@
+"""`detect run SOURCE`: the dashcam pipeline on any file, folder, glob, camera or URL, no YAML.
+
+The everyday knobs are flags (`--model`, `--conf`, `--classes`, `--tracker`, `--out`,
+`--no-video`, `--jsonl-only`) that work the same on a config. Outputs are named after the
+source (`runs/<stem>.mp4`, `runs/<stem>.jsonl`) and never replace an earlier run's silently:
+an existing name gets the next free number (`runs/<stem>-2.mp4`) unless `--exist-ok`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PIPELINE: dict[str, Any] = {
+    "detector": {"type": "ultralytics", "model": "yolo11n.pt", "conf": 0.25, "imgsz": 640, "device": "auto",
+                 "classes": ["car", "truck", "bus", "motorcycle", "bicycle", "person", "traffic light", "stop sign"]},
+    "tracker": {"type": "bytetrack", "track_buffer": 30, "match_thresh": 0.9, "new_track_thresh": 0.5},
+    "annotators": [{"type": "boxes"}, {"type": "labels"}, {"type": "trails", "length": 30}],
+}
+"""configs/dashcam.yaml without its source and sinks (a test keeps the two the same)."""
+CONFIG_SUFFIXES = (".yaml", ".yml")
+
+
+def add_run_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", help="detector model: a path, or a name in $DETECT_MODELS_DIR (yolo11n.pt)")
+    parser.add_argument("--conf", type=float, help="confidence threshold, 0..1")
+    parser.add_argument("--classes", help="classes to keep, names or ids: car,person or 2,0")
+    parser.add_argument("--tracker", help="bytetrack, botsort or none")
+    parser.add_argument("--out", help="folder for the outputs (default runs/)")
+    parser.add_argument("--no-video", action="store_true", help="no annotated mp4")
+    parser.add_argument("--jsonl-only", action="store_true", help="only the JSONL (no video, no drawing)")
+    parser.add_argument("--exist-ok", action="store_true", help="replace outputs of an earlier run with the same names")
+
+
+def is_config(target: str) -> bool:
+    """A YAML file is a config; anything else (a video, images, a camera, a URL) is a source."""
+    return Path(target).suffix.lower() in CONFIG_SUFFIXES
+
+
+def quick_pipeline(source: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The default pipeline on `source`, outputs named after it, the flags applied."""
+    from detect.config import source_override
+
+    data = copy.deepcopy(DEFAULT_PIPELINE)
+    data["source"] = source_override(None, source)
+    out = Path(args.out or "runs")
+    stem = _stem(source)
+    sinks = [{"type": "jsonl", "path": str(out / f"{stem}.jsonl")}]
+    if not (args.no_video or args.jsonl_only):
+        sinks.insert(0, {"type": "video", "path": str(out / f"{stem}.mp4")})
+    data["sinks"] = sinks if args.exist_ok else _unused_names(sinks)
+    apply_flags(data, args)
+    return data
+
+
+def apply_flags(data: dict[str, Any], args: argparse.Namespace) -> None:
+    """The flags as overrides of a pipeline mapping (a config's or the default one)."""
+    from detect.config import set_value
+
+    for key, value in (("detector.model", args.model), ("detector.conf", args.conf),
+                       ("detector.classes", args.classes), ("tracker.type", args.tracker)):
+        if value is not None:
+            set_value(data, key, value)
+    if args.jsonl_only:
+        data["annotators"] = []
+        data["sinks"] = [s for s in data.get("sinks") or [] if isinstance(s, dict) and s.get("type") == "jsonl"]
+    elif args.no_video:
+        data["sinks"] = [s for s in data.get("sinks") or [] if not (isinstance(s, dict) and s.get("type") == "video")]
+    if args.out:
+        for sink in data.get("sinks") or []:
+            if isinstance(sink, dict) and isinstance(sink.get("path"), str):
+                sink["path"] = str(Path(args.out) / Path(sink["path"]).name)
+
+
+def _stem(source: str) -> str:
+    from detect.config import infer_source_type
+
+    kind = infer_source_type(source)
+    if kind == "webcam":
+        return f"webcam{source.rsplit('video', 1)[-1]}"
+    if kind == "stream":
+        return "stream"
+    path = Path(source.rstrip("/"))
+    stem = path.stem if kind == "video" else path.name.replace("*", "").strip(".") or "images"
+    return stem or "run"
+
+
+def _unused_names(sinks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the first number that makes every output name free: all of one run share it."""
+    paths = [Path(s["path"]) for s in sinks]
+    number = 1
+    while any(_numbered(p, number).exists() for p in paths):
+        number += 1
+    return [{**s, "path": str(_numbered(p, number))} for s, p in zip(sinks, paths)]
+
+
+def _numbered(path: Path, number: int) -> Path:
+    return path if number == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
