@@ -228,12 +228,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _default_text(info: Any) -> str:
     """`required`, `optional` (no default), or the default as YAML would spell it."""
+    from pydantic import BaseModel
+
     if info.is_required():
         return "required"
     value = info.get_default(call_default_factory=True)
     if value is None:
         return "optional"
-    if hasattr(value, "model_dump"):
+    if isinstance(value, BaseModel):
         value = value.model_dump()
     return f"default {value!r}"
 

@@ -1,4 +1,4 @@
-"""Names of analytics data: per-detection columns and event record fields.
+"""Names of analytics data: per-detection columns, event record fields and event kinds.
 
 Stages write these names and annotators, sinks and tests read them; spelling a name
 here once turns a typo into an import error instead of a silently missing value.
@@ -68,3 +68,23 @@ SOURCE = "source"
 
 SUBJECT_FIELDS = (ZONE, LINE)
 """What an event is about, written before its track: `{"zone": "a", "track_id": 3, ...}`."""
+
+# Event kinds (`Event.kind`, the record's `event` field): a misspelt kind is an import error,
+# not an event nobody ever matches.
+
+ZONE_CONFIG = "zone_config"
+ZONE_ENTER = "zone_enter"
+ZONE_LEAVE = "zone_leave"
+ZONE_OCCUPANCY = "zone_occupancy"
+LINE_CONFIG = "line_config"
+LINE_CROSSING = "line_crossing"
+COLLISION_WARNING = "collision_warning"
+LEAD_VEHICLE = "lead_vehicle"
+GAP = "gap"
+"""A live source reconnected; the first frame after it carries this."""
+LIVE_SOURCE = "live_source"
+"""The settings a webcam or stream granted, once at open."""
+LIVE_STATS = "live_stats"
+"""Frame rate, latency and drops of a live run (written by the jsonl sink)."""
+EVENT_KINDS = frozenset({ZONE_CONFIG, ZONE_ENTER, ZONE_LEAVE, ZONE_OCCUPANCY, LINE_CONFIG, LINE_CROSSING,
+                         COLLISION_WARNING, LEAD_VEHICLE, GAP, LIVE_SOURCE, LIVE_STATS})

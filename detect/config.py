@@ -12,11 +12,10 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from detect import stages  # noqa: F401  (registers the built-in stages)
-from detect.errors import ConfigError
+from detect.errors import ConfigError, did_you_mean
 from detect.params import StageParams
 from detect.registry import REGISTRIES
 from detect.safe_yaml import parse_yaml, read_yaml_file
-from detect.suggest import did_you_mean
 
 SINGLE_ROLES = {"source": "source", "detector": "detector", "tracker": "tracker"}
 LIST_ROLES = {"analytics": "analytics", "annotators": "annotator", "sinks": "sink"}

@@ -1,7 +1,12 @@
-"""Error hierarchy: anything a user can cause is a DetectError and prints as one line; and the
-exit codes every command uses."""
+"""Error hierarchy: anything a user can cause is a DetectError and prints as one line; the exit
+codes every command uses; and the helpers that make those lines ("did you mean", a missing extra)."""
 
 from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Iterable
+from types import ModuleType
 
 EXIT_OK = 0
 """Everything asked for was done: a file processed to its end, a live run stopped by a signal."""
@@ -65,3 +70,29 @@ class StageError(DetectError):
         where = f"at frame {frame_index}" if frame_index is not None else phase
         detail = clip(str(cause) or type(cause).__name__)
         super().__init__(f"{stage} failed {where}: {type(cause).__name__}: {detail}")
+
+
+def close_matches(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.5) -> list[str]:
+    return difflib.get_close_matches(word, list(choices), n=n, cutoff=cutoff)
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.5) -> str:
+    """`did you mean 'x'? ` (or `'x', 'y'`), or '' when nothing is close; ends with a space."""
+    close = close_matches(word, choices, n, cutoff)
+    return f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+
+
+EXTRAS = {
+    "fast": "fast CPU backends (OpenVINO, ONNX Runtime, INT8 export)",
+    "eval": "evaluation and benchmarks (TrackEval, pycocotools, matplotlib)",
+    "api": "conversions of Python API results to supervision",
+}
+
+
+def require(module: str, extra: str, purpose: str) -> ModuleType:
+    """Import `module` or fail with `pip install "detect[extra]"` in the message."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ConfigError(f"{purpose} needs the '{module.split('.')[0]}' package, which is not installed "
+                          f"({exc.name or module}); install it with: pip install \"detect[{extra}]\"") from exc

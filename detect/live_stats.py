@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from detect.columns import SOURCE
-from detect.event_kinds import LIVE_STATS
+from detect.columns import LIVE_STATS, SOURCE
 from detect.stats import Durations, percentiles_ms
 from detect.types import Event, Packet
 

@@ -13,7 +13,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -33,45 +33,11 @@ from detect.config import (
 from detect.contract import Analytics, Annotator, Detector, Sink, Source, Stage, Tracker
 from detect.errors import ConfigError, DetectError, StageError
 from detect.results import FrameResult
-from detect.stats import Durations
+from detect.run_result import RunResult
 from detect.types import Detections, Event, Frame, Packet, SourceInfo
 from detect.validate import output_problems
 
 S = TypeVar("S", bound=Stage)
-
-
-@dataclass
-class RunResult:
-    """What a run did; every field is of fixed size except `track_ids` (one int per track)."""
-
-    frames: int = 0
-    seconds: float = 0.0
-    startup_seconds: float = 0.0
-    load_seconds: float = 0.0
-    warmup_seconds: float = 0.0
-    track_ids: set[int] = field(default_factory=set)
-    tracked: bool = True
-    outputs: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    stage_times: dict[str, Durations] = field(default_factory=dict)
-    latency: Durations = field(default_factory=Durations)
-    """Capture (or decode) -> every sink written, per frame."""
-    dropped: int = 0
-    interrupted: bool = False
-    info: SourceInfo | None = None
-    backend: str = ""
-
-    @property
-    def fps(self) -> float:
-        return self.frames / self.seconds if self.seconds > 0 else 0.0
-
-    def summary(self) -> str:
-        outs = ", ".join(self.outputs) if self.outputs else "no outputs"
-        stopped = " (stopped early)" if self.interrupted else ""
-        drops = f", {self.dropped} stale frames dropped" if self.dropped else ""
-        tracks = f", {len(self.track_ids)} tracks" if self.tracked else ""
-        return (f"{self.frames} frames in {self.seconds:.1f} s ({self.fps:.1f} fps; "
-                f"+{self.startup_seconds:.1f} s start-up){stopped}{drops}{tracks} -> {outs}")
 
 
 @dataclass
@@ -249,7 +215,7 @@ class Pipeline:
 
             def write(packet: Packet) -> None:
                 self.write(packet)
-                _account(result, packet)
+                result.add(packet)
                 if on_packet is not None:
                     on_packet(packet)
 
@@ -278,7 +244,7 @@ class Pipeline:
                 try:
                     for packet in items:
                         self.write(packet)
-                        _account(result, packet)
+                        result.add(packet)
                         yield packet
                 finally:
                     items.close()
@@ -362,20 +328,6 @@ def _keep_events(dropped: Packet, newer: Packet) -> Packet:
     if not dropped.events:
         return newer
     return dataclasses.replace(newer, events=dropped.events + newer.events)
-
-
-def _account(result: RunResult, packet: Packet) -> None:
-    """Runs in the writer thread only: frame counts, track ids, per-stage times, latency."""
-    result.frames += 1
-    ids = packet.detections.tracker_id
-    if ids is not None:
-        result.track_ids.update(int(t) for t in ids if t >= 0)
-    for key, value in packet.timings.items():
-        stage = result.stage_times.get(key)
-        if stage is None:
-            stage = result.stage_times[key] = Durations()
-        stage.add(value)
-    result.latency.add(time.monotonic() - packet.frame.capture_time)
 
 
 def _with_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str | None,

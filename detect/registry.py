@@ -14,8 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from detect.contract import missing_members
-from detect.errors import ConfigError
-from detect.suggest import did_you_mean
+from detect.errors import ConfigError, did_you_mean
 
 ROLES = ("source", "detector", "tracker", "analytics", "annotator", "sink")
 

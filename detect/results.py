@@ -69,7 +69,7 @@ class FrameResult:
 
     def to_supervision(self) -> supervision.Detections:
         """The same boxes as `supervision.Detections` (needs `pip install supervision`)."""
-        from detect.extras import require
+        from detect.errors import require
 
         sv = require("supervision", "api", "to_supervision()")
         dets = self.detections

@@ -10,16 +10,18 @@ import numpy as np
 
 from detect.columns import (
     CLASS_NAME,
+    COLLISION_WARNING,
     COUNTS,
     DIRECTION,
     DISTANCE_M,
     LEVEL,
     LINE,
+    LINE_CROSSING,
     TOTAL_IN,
     TOTAL_OUT,
     TTC_S,
+    ZONE_CONFIG,
 )
-from detect.event_kinds import COLLISION_WARNING, LINE_CROSSING, ZONE_CONFIG
 from detect.sinks.csv import COLUMNS, DETAILS, NAME, CsvSink
 from detect.types import Detections, Event, Frame, Packet, SourceInfo
 

@@ -5,8 +5,7 @@ import av
 import numpy as np
 import pytest
 
-from detect.columns import CLASS_NAME, TRACK_ID
-from detect.event_kinds import GAP
+from detect.columns import CLASS_NAME, GAP, TRACK_ID
 from detect.sinks.base import staging_path
 from detect.sinks.jsonl import JsonlSink
 from detect.sinks.mot import MotSink

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detect.trackers.kalman_box import advanced_xyxy
-from detect.trackers.ultralytics_trackers import BoTSORT, ByteTrack
+from detect.trackers.ultralytics_trackers import BoTSORT, ByteTrack, advanced_xyxy
 from detect.types import Detections, Frame
 
 

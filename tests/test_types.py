@@ -1,8 +1,16 @@
 import numpy as np
 import pytest
 
-from detect.columns import CLASS_NAME, SOURCE, TRACK_ID, ZONE
-from detect.event_kinds import LEAD_VEHICLE, LIVE_SOURCE, ZONE_CONFIG, ZONE_ENTER
+from detect.columns import (
+    CLASS_NAME,
+    LEAD_VEHICLE,
+    LIVE_SOURCE,
+    SOURCE,
+    TRACK_ID,
+    ZONE,
+    ZONE_CONFIG,
+    ZONE_ENTER,
+)
 from detect.types import NO_TRACK, Detections, Event, Frame
 
 

@@ -36,19 +36,21 @@ from detect.analytics.ranging import RangeMeter, RangeParams
 from detect.analytics.track_history import TrackSeries
 from detect.columns import (
     CLASS_NAME,
+    COLLISION_WARNING,
     DISTANCE_M,
     EGO_LANE,
     IN_LANE,
     IS_LEAD,
     KIND,
+    LEAD_VEHICLE,
     LEVEL,
     POLYGON,
     TTC_S,
     WARNING_LEVEL,
     ZONE,
+    ZONE_CONFIG,
 )
 from detect.contract import Analytics
-from detect.event_kinds import COLLISION_WARNING, LEAD_VEHICLE, ZONE_CONFIG
 from detect.registry import analytics
 from detect.types import NO_TRACK, Event, Packet
 

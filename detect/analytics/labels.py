@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from detect.suggest import did_you_mean
+from detect.errors import did_you_mean
 
 ROAD_USERS = ("car", "truck", "bus", "person", "bicycle", "motorcycle")
 

@@ -33,12 +33,13 @@ from detect.columns import (
     DIRECTION,
     END,
     LINE,
+    LINE_CONFIG,
+    LINE_CROSSING,
     START,
     TOTAL_IN,
     TOTAL_OUT,
 )
 from detect.contract import Analytics
-from detect.event_kinds import LINE_CONFIG, LINE_CROSSING
 from detect.params import StageParams
 from detect.registry import analytics
 from detect.types import Event, Packet

@@ -31,11 +31,14 @@ from detect.columns import (
     POLYGON,
     TOTAL,
     ZONE,
+    ZONE_CONFIG,
+    ZONE_ENTER,
     ZONE_KIND,
+    ZONE_LEAVE,
+    ZONE_OCCUPANCY,
     zone_column,
 )
 from detect.contract import Analytics
-from detect.event_kinds import ZONE_CONFIG, ZONE_ENTER, ZONE_LEAVE, ZONE_OCCUPANCY
 from detect.params import StageParams
 from detect.registry import analytics
 from detect.types import Event, Packet

@@ -22,15 +22,18 @@ from detect.columns import (
     END,
     KIND,
     LINE,
+    LINE_CONFIG,
+    LINE_CROSSING,
     POLYGON,
     START,
     TOTAL_IN,
     TOTAL_OUT,
     ZONE,
+    ZONE_CONFIG,
     ZONE_KIND,
+    ZONE_OCCUPANCY,
 )
 from detect.contract import Annotator
-from detect.event_kinds import LINE_CONFIG, LINE_CROSSING, ZONE_CONFIG, ZONE_OCCUPANCY
 from detect.params import StageParams
 from detect.registry import annotators
 from detect.types import Event, Packet

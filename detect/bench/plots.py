@@ -11,7 +11,7 @@ from typing import Any
 
 from detect.bench.measurement import STAGE_ORDER
 from detect.bench.reports import by_clip
-from detect.extras import require
+from detect.errors import require
 
 ACCURACY_PLOT = "bench_accuracy_vs_fps.png"
 STAGES_PLOT = "bench_stage_latency.png"

@@ -18,8 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from detect.config import apply_overrides, load_yaml
-from detect.errors import ConfigError
-from detect.suggest import did_you_mean
+from detect.errors import ConfigError, did_you_mean
 
 SPEC_VERSION = 1
 

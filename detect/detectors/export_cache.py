@@ -13,8 +13,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from detect.errors import ConfigError
-from detect.extras import require
+from detect.errors import ConfigError, require
 
 log = logging.getLogger(__name__)
 

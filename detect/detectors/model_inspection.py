@@ -81,7 +81,7 @@ def _pt_labels(path: str) -> tuple[str, ...]:
 
 
 def _onnx_labels(path: str) -> tuple[str, ...]:
-    from detect.extras import require
+    from detect.errors import require
 
     ort = require("onnxruntime", "fast", "detector.backend: onnx")
     try:
@@ -122,7 +122,7 @@ def _openvino_labels(path: Path) -> tuple[str, ...]:
 
 def _read_openvino(xml: Path, path: Path) -> None:
     """Parse the IR (no compilation): a damaged graph or weights file fails here, not mid-run."""
-    from detect.extras import require
+    from detect.errors import require
 
     ov = require("openvino", "fast", "detector.backend: openvino")
     try:

@@ -22,10 +22,9 @@ from detect.detectors.letterbox import letterbox, rect_shape, to_blob
 from detect.detectors.model_inspection import model_format, read_labels
 from detect.detectors.models import resolve_model
 from detect.detectors.yolo_decode import decode
-from detect.errors import ConfigError, DetectError, clip
+from detect.errors import ConfigError, DetectError, clip, did_you_mean
 from detect.params import StageParams
 from detect.registry import detectors
-from detect.suggest import did_you_mean
 from detect.types import Detections, SourceInfo
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from detect.errors import require
 from detect.evaluation.boxes import IGNORE, IGNORE_REGION, TARGET, BoxTable
 from detect.evaluation.classes import ClassMetrics
-from detect.extras import require
 
 MIN_MAX_DETS = 100
 """COCO's per-image cap; raised to the busiest frame so dense scenes are not truncated."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from detect.errors import require
 from detect.evaluation.boxes import (
     IGNORE,
     IGNORE_REGION,
@@ -23,7 +24,6 @@ from detect.evaluation.boxes import (
 from detect.evaluation.classes import ClassMetrics
 from detect.evaluation.inputs import EvalInputError
 from detect.evaluation.matching import box_iou, ignored_predictions
-from detect.extras import require
 
 PERCENT_FIELDS = {
     "HOTA": ("hota", "HOTA"), "DetA": ("hota", "DetA"), "AssA": ("hota", "AssA"),

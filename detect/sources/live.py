@@ -24,10 +24,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from detect.columns import FRAME, KIND, SOURCE
+from detect.columns import FRAME, GAP, KIND, LIVE_SOURCE, SOURCE
 from detect.contract import Source
 from detect.errors import SourceError
-from detect.event_kinds import GAP, LIVE_SOURCE
 from detect.sources.backoff import ReconnectParams, delays
 from detect.types import Event, Frame, SourceInfo
 

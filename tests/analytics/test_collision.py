@@ -12,17 +12,19 @@ from detect.analytics.collision import Collision
 from detect.analytics.geometry import points_in_polygon, project_ground
 from detect.columns import (
     CLASS_NAME,
+    COLLISION_WARNING,
     DISTANCE_M,
     IN_LANE,
     IS_LEAD,
+    LEAD_VEHICLE,
     LEVEL,
     POLYGON,
     TRACK_ID,
     TTC_S,
     WARNING_LEVEL,
     ZONE,
+    ZONE_CONFIG,
 )
-from detect.event_kinds import COLLISION_WARNING, LEAD_VEHICLE, ZONE_CONFIG
 from detect.types import NO_TRACK
 
 from .synth import KITTI, box_at, events_of, kitti_camera, packet

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import detect.columns as columns
-import detect.event_kinds as event_kinds
 from detect.analytics.collision import Collision
 from detect.analytics.distance import Distance
 from detect.analytics.lines import Lines
@@ -14,8 +13,9 @@ from detect.types import Packet
 from .synth import KITTI, box_at, kitti_camera, packet
 
 KITTI_CAMERA = KITTI.model_dump(exclude_none=True)
-DECLARED_NAMES = {value for name, value in vars(columns).items() if name.isupper() and isinstance(value, str)}
-DECLARED_KINDS = {value for name, value in vars(event_kinds).items() if name.isupper()}
+DECLARED_KINDS = columns.EVENT_KINDS
+DECLARED_NAMES = {value for name, value in vars(columns).items()
+                  if name.isupper() and isinstance(value, str) and value not in DECLARED_KINDS}
 
 
 def run_every_stage() -> list[Packet]:

@@ -14,11 +14,12 @@ from detect.columns import (
     DIRECTION,
     END,
     LINE,
+    LINE_CONFIG,
+    LINE_CROSSING,
     START,
     TOTAL_IN,
     TOTAL_OUT,
 )
-from detect.event_kinds import LINE_CONFIG, LINE_CROSSING
 from detect.types import Event
 
 from .synth import CAR, PERSON, events_of, packet

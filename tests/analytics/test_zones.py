@@ -6,8 +6,16 @@ import pytest
 from pydantic import ValidationError
 
 from detect.analytics.zones import Zones
-from detect.columns import COUNTS, TOTAL, ZONE, zone_column
-from detect.event_kinds import ZONE_CONFIG, ZONE_ENTER, ZONE_LEAVE, ZONE_OCCUPANCY
+from detect.columns import (
+    COUNTS,
+    TOTAL,
+    ZONE,
+    ZONE_CONFIG,
+    ZONE_ENTER,
+    ZONE_LEAVE,
+    ZONE_OCCUPANCY,
+    zone_column,
+)
 
 from .synth import CAR, PERSON, events_of, packet
 

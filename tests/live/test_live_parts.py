@@ -12,8 +12,8 @@ from live_helpers import CLIP, REPO, build_live, run_frames
 from pydantic import ValidationError
 
 from detect.annotators.hud import HudAnnotator
+from detect.columns import LIVE_STATS
 from detect.config import load
-from detect.event_kinds import LIVE_STATS
 from detect.live_stats import StatsLines
 from detect.sources.backoff import ReconnectParams, delays
 from detect.sources.video import VideoSource

@@ -21,9 +21,9 @@ from live_helpers import (
     stream_source,
 )
 
+from detect.columns import GAP
 from detect.config import parse
 from detect.errors import ConfigError, DetectError, SourceError
-from detect.event_kinds import GAP
 from detect.sources.stream import StreamSource, redact
 from detect.testing.fake_camera import ClipServer
 

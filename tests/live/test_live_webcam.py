@@ -13,9 +13,9 @@ import time
 import numpy as np
 import pytest
 
+from detect.columns import LIVE_SOURCE
 from detect.config import parse
 from detect.errors import ConfigError, SourceError
-from detect.event_kinds import LIVE_SOURCE
 from detect.sources.webcam import WebcamSource, fourcc_text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from detect.detectors.backends.metadata import names_tuple
-from detect.extras import require
+from detect.errors import require
 
 
 class OnnxBackend:

@@ -11,7 +11,7 @@ from detect.detectors.backends.metadata import (
     names_tuple,
     read_metadata_yaml,
 )
-from detect.extras import require
+from detect.errors import require
 
 
 class OpenVINOBackend:

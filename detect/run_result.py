@@ -1,0 +1,56 @@
+"""What a run did: counts, timings, outputs; every field of fixed size but the track ids."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from detect.stats import Durations
+from detect.types import Packet, SourceInfo
+
+
+@dataclass
+class RunResult:
+    """What a run did; every field is of fixed size except `track_ids` (one int per track)."""
+
+    frames: int = 0
+    seconds: float = 0.0
+    startup_seconds: float = 0.0
+    load_seconds: float = 0.0
+    warmup_seconds: float = 0.0
+    track_ids: set[int] = field(default_factory=set)
+    tracked: bool = True
+    outputs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stage_times: dict[str, Durations] = field(default_factory=dict)
+    latency: Durations = field(default_factory=Durations)
+    """Capture (or decode) -> every sink written, per frame."""
+    dropped: int = 0
+    interrupted: bool = False
+    info: SourceInfo | None = None
+    backend: str = ""
+
+    def add(self, packet: Packet) -> None:
+        """One written frame: counts, track ids, per-stage times, latency (the writer's thread only)."""
+        self.frames += 1
+        ids = packet.detections.tracker_id
+        if ids is not None:
+            self.track_ids.update(int(t) for t in ids if t >= 0)
+        for key, value in packet.timings.items():
+            stage = self.stage_times.get(key)
+            if stage is None:
+                stage = self.stage_times[key] = Durations()
+            stage.add(value)
+        self.latency.add(time.monotonic() - packet.frame.capture_time)
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        outs = ", ".join(self.outputs) if self.outputs else "no outputs"
+        stopped = " (stopped early)" if self.interrupted else ""
+        drops = f", {self.dropped} stale frames dropped" if self.dropped else ""
+        tracks = f", {len(self.track_ids)} tracks" if self.tracked else ""
+        return (f"{self.frames} frames in {self.seconds:.1f} s ({self.fps:.1f} fps; "
+                f"+{self.startup_seconds:.1f} s start-up){stopped}{drops}{tracks} -> {outs}")
