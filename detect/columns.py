@@ -85,6 +85,11 @@ GAP = "gap"
 LIVE_SOURCE = "live_source"
 """The settings a webcam or stream granted, once at open."""
 LIVE_STATS = "live_stats"
+OBJECT_START = "object_start"
+"""A confirmed track of a watched class appeared (the `objects` stage)."""
+OBJECT_END = "object_end"
+"""That track has not been seen for `end_after_s`."""
 """Frame rate, latency and drops of a live run (written by the jsonl sink)."""
 EVENT_KINDS = frozenset({ZONE_CONFIG, ZONE_ENTER, ZONE_LEAVE, ZONE_OCCUPANCY, LINE_CONFIG, LINE_CROSSING,
-                         COLLISION_WARNING, LEAD_VEHICLE, GAP, LIVE_SOURCE, LIVE_STATS})
+                         COLLISION_WARNING, LEAD_VEHICLE, GAP, LIVE_SOURCE, LIVE_STATS,
+                         OBJECT_START, OBJECT_END})
