@@ -3,6 +3,7 @@ subscriber that records what arrives. A plain module, not a conftest (tests impo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -12,7 +13,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from conftest import missing
 
 MOSQUITTO = "/usr/sbin/mosquitto"
@@ -54,8 +54,8 @@ class Broker:
             self.process = None
 
 
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
+@contextlib.contextmanager
+def running_broker(tmp_path: Path) -> Iterator[Broker]:
     if not Path(MOSQUITTO).exists() and not shutil.which("mosquitto"):
         missing("mosquitto is not installed (apt-get install mosquitto; .ci/run does it)")
     broker = Broker(tmp_path).start()

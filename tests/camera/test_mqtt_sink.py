@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from camera_helpers import Broker, Subscriber, broker  # noqa: F401  (fixture)
+from camera_helpers import Broker, Subscriber, running_broker
 from conftest import tracking_dir
 
 from detect.columns import OBJECT_START
 from detect.pipeline import Pipeline
 
 FRAMES = 40
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    with running_broker(tmp_path) as started:
+        yield started
 
 
 def camera_config(port: int, out: Path, **mqtt: object) -> dict:
