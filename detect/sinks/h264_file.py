@@ -1,0 +1,87 @@
+"""One H.264 mp4 written frame by frame, for sinks that write many files (`record`, `clips`).
+
+Browser-playable H.264/yuv420p through PyAV's libx264, timestamps in milliseconds from the
+frames' own `pts_s` (so a live run that dropped frames still plays at real speed). `fragmented`
+writes a fragmented mp4 (`frag_keyframe+empty_moov+default_base_moof`, one keyframe per `gop`
+frames, packets flushed as they are muxed): everything up to the last complete fragment stays
+playable if the process dies, where a plain mp4 without its `moov` index plays nothing.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+FRAGMENTED_MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
+MS = Fraction(1, 1000)
+
+
+def even_size(width: int, height: int) -> tuple[int, int]:
+    """4:2:0 needs even dimensions."""
+    return width - width % 2, height - height % 2
+
+
+def to_yuv420(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """BGR -> I420 at `size` (cropping an odd last row/column, scaling a frame of another size)."""
+    import cv2
+
+    w, h = size
+    if image.shape[1] != w or image.shape[0] != h:
+        if 0 <= image.shape[1] - w <= 1 and 0 <= image.shape[0] - h <= 1:
+            image = np.ascontiguousarray(image[:h, :w])
+        else:
+            image = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420)
+
+
+class H264File:
+    """An open mp4 at `path`; `write(yuv, pts_s)` then `close()` (which finishes the file)."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, crf: int = 23, preset: str = "veryfast",
+                 fragmented: bool = False) -> None:
+        import av
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        options = {"movflags": FRAGMENTED_MOVFLAGS, "flush_packets": "1"} if fragmented else {"movflags": "+faststart"}
+        self.path = path
+        self._container = av.open(str(path), mode="w", format="mp4", options=options)
+        rate = Fraction(fps).limit_denominator(1001)
+        stream = self._container.add_stream("libx264", rate=rate)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.time_base = MS
+        stream.codec_context.gop_size = max(1, round(fps))
+        stream.codec_context.options = {"crf": str(crf), "preset": preset}
+        self._stream = stream
+        self._first: float | None = None
+        self._last = -1
+        self.frames = 0
+
+    def write(self, yuv: np.ndarray, pts_s: float) -> None:
+        import av
+
+        if self._first is None:
+            self._first = pts_s
+        pts = max(self._last + 1, round((pts_s - self._first) * 1000))
+        self._last = pts
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        frame.pts, frame.time_base = pts, MS
+        self._container.mux(self._stream.encode(frame))
+        self.frames += 1
+
+    @property
+    def seconds(self) -> float:
+        """Span of the frames written so far."""
+        return max(0, self._last) / 1000
+
+    def close(self) -> None:
+        container, self._container = self._container, None
+        if container is None:
+            return
+        try:
+            if self.frames:
+                container.mux(self._stream.encode(None))
+        finally:
+            container.close()

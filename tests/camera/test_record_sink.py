@@ -1,0 +1,112 @@
+"""The record sink: a real `detect run` killed with SIGKILL mid-segment, then retention."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import av
+import yaml
+from conftest import SCRIPTED_CLI, tracking_dir
+
+from detect.pipeline import Pipeline
+from detect.sinks.record import RecordSink
+from detect.types import SourceInfo
+
+SEGMENT_S = 2.0
+FPS = 25
+
+
+def decoded_pts(path: Path) -> list[float]:
+    with av.open(str(path)) as container:
+        return [float(frame.time) for frame in container.decode(video=0)]
+
+
+def expected_segments(pts: list[float]) -> list[int]:
+    """Frames per segment, cut as the sink cuts: a new segment once `segment_s` has passed."""
+    counts, start = [], None
+    for t in pts:
+        if start is None or t - start >= SEGMENT_S:
+            counts.append(0)
+            start = t
+        counts[-1] += 1
+    return counts
+
+
+def test_sigkill_mid_segment_keeps_every_closed_segment_and_most_of_the_open_one(tmp_path: Path) -> None:
+    video = tracking_dir() / "TUD-Stadtmitte" / "video.mp4"  # 640x480, 25 fps, 7.2 s
+    config = {
+        "source": {"type": "video", "path": str(video), "realtime": True},
+        "detector": {"type": "scripted"},
+        "sinks": [{"type": "record", "path": str(tmp_path / "rec"), "stream": "tud", "segment_s": SEGMENT_S},
+                  {"type": "jsonl", "path": str(tmp_path / "run.jsonl"), "flush_every": 1}],
+    }
+    (tmp_path / "camera.yaml").write_text(yaml.safe_dump(config))
+    run = subprocess.Popen([*SCRIPTED_CLI, "run", str(tmp_path / "camera.yaml")], cwd=tmp_path,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    folder = tmp_path / "rec" / "tud"
+    progress = tmp_path / ".run.jsonl.partial"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and run.poll() is None:  # 1.7 s into the third segment
+        lines = progress.read_text().splitlines() if progress.exists() else []
+        if lines and json.loads(lines[-1]).get("pts", 0) >= 2 * SEGMENT_S + 1.7:
+            break
+        time.sleep(0.02)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    assert run.returncode == -signal.SIGKILL, run.stderr.read().decode()[-2000:]
+
+    written = [r["pts"] for r in map(json.loads, (tmp_path / ".run.jsonl.partial").read_text().splitlines())
+               if "event" not in r]
+    closed = sorted(folder.glob("*/*.mp4"))
+    [open_segment] = folder.glob(f"*/.*.mp4{'.partial'}")
+    expected = expected_segments(written)
+    assert len(closed) == 2 and len(expected) == 3
+    for segment, frames in zip(closed, expected):
+        pts = decoded_pts(segment)
+        assert len(pts) == frames, f"{segment.name} plays in full"
+        assert SEGMENT_S - 2 / FPS <= pts[-1] - pts[0] < SEGMENT_S
+    recovered = decoded_pts(open_segment)
+    lost = expected[2] - len(recovered)
+    assert len(recovered) >= FPS // 2 and lost < SEGMENT_S * FPS, f"open segment: {len(recovered)} of {expected[2]}"
+
+    sink = RecordSink(RecordSink.Params(path=str(tmp_path / "rec"), stream="tud"))
+    sink.open(SourceInfo(640, 480, FPS, None, "x"))
+    sink.close()
+    assert not list(folder.glob("*/.*.partial"))
+    assert len(decoded_pts(folder / open_segment.parent.name / open_segment.name[1:-len(".partial")])) == len(recovered)
+
+
+def test_retention_deletes_oldest_first_never_the_open_one(make_clip, tmp_path: Path) -> None:
+    clip = make_clip(frames=60, fps=10, width=320, height=192)
+    folder = tmp_path / "rec" / "camera"
+    old = folder / "2020-01-01" / "00-00-00.mp4"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"\0" * 1000)
+    os.utime(old, (time.time() - 3 * 86400,) * 2)
+    budget_gb = 8e-6  # 8 kB: two or three one-second segments of this clip
+    config = {"source": {"type": "video", "path": str(clip)}, "detector": {"type": "scripted"},
+              "sinks": [{"type": "record", "path": str(tmp_path / "rec"), "segment_s": 1, "keep_days": 1,
+                         "max_gb": budget_gb}]}
+    pipeline = Pipeline.from_dict(config)
+    seen_open: list[set[Path]] = []
+
+    def on_packet(packet) -> None:
+        sink = pipeline.sinks[0].stage
+        seen_open.append({p for p in sink.deleted} & {sink._file.path} if sink._file else set())
+
+    pipeline.run(on_packet=on_packet)
+    sink = pipeline.sinks[0].stage
+    assert sink.deleted[0] == old, "older than keep_days: deleted when the sink opened"
+    made = sink.closed_segments
+    assert len(made) == 6
+    kept = sorted(folder.glob("*/*.mp4"))
+    deleted = [p for p in sink.deleted if p != old]
+    assert deleted == made[:len(deleted)] and kept == made[len(deleted):], "oldest first"
+    assert 0 < len(deleted) < 6 and sum(p.stat().st_size for p in kept) <= budget_gb * 1e9
+    assert not any(seen_open), "the open segment is never deleted"
+    assert not old.parent.exists()
