@@ -4,7 +4,8 @@ What a camera owner wants to hear about ("a person is in the driveway") without 
 zone: `object_start` once a track has been seen in `min_hits` frames, `object_end` once it has
 not been seen for `end_after_s` (a track still in view when the run ends gets no end). The
 `clips`, `mqtt` and `webhook` sinks act on these events.
-Payload: class name, the box and confidence at the start; at the end, the duration and the
+Payload: class name, the box and confidence at the start and when the track was first seen
+(`first_pts`, before it was confirmed: where an event clip's pre-roll counts from); at the end, the duration and the
 best confidence seen.
 """
 
@@ -70,7 +71,7 @@ class Objects(Analytics):
             if not seen.started and seen.hits >= self.params.min_hits:
                 seen.started = True
                 events.append(make_event(OBJECT_START, packet, {
-                    CLASS_NAME: seen.class_name, "confidence": confidence,
+                    CLASS_NAME: seen.class_name, "confidence": confidence, "first_pts": round(seen.first_pts, 4),
                     "xyxy": [round(float(v), 1) for v in dets.xyxy[i]]}, track=tid))
         for tid, seen in list(self._tracks.items()):
             if t - seen.last_pts > self.params.end_after_s:

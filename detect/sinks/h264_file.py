@@ -9,6 +9,8 @@ playable if the process dies, where a plain mp4 without its `moov` index plays n
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -34,6 +36,22 @@ def to_yuv420(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         else:
             image = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
     return cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420)
+
+
+class WallClock:
+    """Source time -> local wall-clock time, anchored at the first frame: files named by time
+    (segments, clips) follow the frames' own pts, so a file run and a live run name alike."""
+
+    def __init__(self) -> None:
+        self._anchor: tuple[float, float] | None = None
+
+    def start(self, pts_s: float) -> None:
+        if self._anchor is None:
+            self._anchor = (time.time(), pts_s)
+
+    def at(self, pts_s: float) -> datetime:
+        wall0, pts0 = self._anchor or (time.time(), pts_s)
+        return datetime.fromtimestamp(wall0 + (pts_s - pts0))
 
 
 class H264File:

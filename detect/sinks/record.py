@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field
@@ -26,7 +25,7 @@ from detect.contract import Sink
 from detect.params import StageParams
 from detect.redaction import redact_text
 from detect.registry import sinks
-from detect.sinks.h264_file import H264File, even_size, to_yuv420
+from detect.sinks.h264_file import H264File, WallClock, even_size, to_yuv420
 from detect.types import Packet, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -54,8 +53,7 @@ class RecordSink(Sink):
         self._file: H264File | None = None
         self._final: Path | None = None
         self._started_pts = 0.0
-        self._clock: tuple[float, float] | None = None
-        """(wall time, pts) of the first frame: names come from the wall clock, not the frame count."""
+        self._clock = WallClock()
         self._size = (0, 0)
         self._fps = 30.0
         self.closed_segments: list[Path] = []
@@ -73,8 +71,7 @@ class RecordSink(Sink):
 
     def write(self, packet: Packet) -> None:
         t = packet.frame.pts_s
-        if self._clock is None:
-            self._clock = (time.time(), t)
+        self._clock.start(t)
         if self._file is not None and (t - self._started_pts >= self.params.segment_s or t < self._started_pts):
             self._close_segment()
         if self._file is None:
@@ -87,8 +84,7 @@ class RecordSink(Sink):
         self._close_segment()
 
     def _open_segment(self, pts: float) -> None:
-        wall0, pts0 = self._clock or (time.time(), pts)
-        start = datetime.fromtimestamp(wall0 + (pts - pts0))
+        start = self._clock.at(pts)
         final = self.folder / start.strftime("%Y-%m-%d") / f"{start.strftime('%H-%M-%S')}.mp4"
         n = 1
         while final.exists() or _staging(final).exists():
