@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from detect import stages  # noqa: F401  (registers the built-in stages)
 from detect.errors import ConfigError, did_you_mean
+from detect.motion import MotionParams
 from detect.params import StageParams
 from detect.registry import REGISTRIES
 from detect.safe_yaml import parse_yaml, read_yaml_file
@@ -20,7 +21,7 @@ from detect.safe_yaml import parse_yaml, read_yaml_file
 SINGLE_ROLES = {"source": "source", "detector": "detector", "tracker": "tracker"}
 LIST_ROLES = {"analytics": "analytics", "annotators": "annotator", "sinks": "sink"}
 REQUIRED = ("source", "detector")
-TOP_KEYS = tuple(SINGLE_ROLES) + tuple(LIST_ROLES) + ("runtime",)
+TOP_KEYS = tuple(SINGLE_ROLES) + tuple(LIST_ROLES) + ("runtime", "motion")
 _SHORT_REPR = reprlib.Repr()
 _SHORT_REPR.maxlevel, _SHORT_REPR.maxstring, _SHORT_REPR.maxother = 3, 80, 80
 
@@ -53,6 +54,8 @@ class PipelineConfig:
     annotators: list[StageSpec] = field(default_factory=list)
     sinks: list[StageSpec] = field(default_factory=list)
     runtime: RuntimeParams = field(default_factory=RuntimeParams)
+    motion: MotionParams | None = None
+    """Motion gating (motion.py): the detector runs only on frames that move or have tracks."""
     path: str | None = None
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The mapping this config was parsed from (the Python API re-parses it with another source)."""
@@ -136,6 +139,7 @@ def parse(data: dict[str, Any], path: str | None = None) -> PipelineConfig:
             items = []
         specs[key] = [_stage(item, role, f"{key}[{i}]", errors) for i, item in enumerate(items)]
     runtime = _params(RuntimeParams, data.get("runtime") or {}, "runtime", errors)
+    motion = _params(MotionParams, data["motion"] or {}, "motion", errors) if "motion" in data else None
 
     if errors:
         raise ConfigError(errors, path=path)
@@ -147,6 +151,7 @@ def parse(data: dict[str, Any], path: str | None = None) -> PipelineConfig:
         annotators=specs["annotators"],
         sinks=specs["sinks"],
         runtime=runtime,
+        motion=motion,
         path=path,
         data=copy.deepcopy(data),
     )

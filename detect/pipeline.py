@@ -32,6 +32,7 @@ from detect.config import (
 )
 from detect.contract import Analytics, Annotator, Detector, Sink, Source, Stage, Tracker
 from detect.errors import ConfigError, DetectError, StageError
+from detect.motion import MotionGate
 from detect.results import FrameResult
 from detect.run_result import RunResult
 from detect.types import Detections, Event, Frame, Packet, SourceInfo
@@ -70,6 +71,12 @@ class Pipeline:
         self._every = 1
         """Set from the detector after its open(): `detect_every: auto` depends on the source's fps."""
         self._seen = 0
+        self._since = 0
+        """Frames since the detector last ran (the tracker's `predict` fraction counts from it)."""
+        self.motion = MotionGate(config.motion) if config.motion is not None else None
+        self._tracks_active = False
+        """Confirmed tracks after the last detection (set by the stages thread, read by the
+        detector's): the motion gate lets such frames through, so tracks are not left to coast."""
         self.stats = runtime.RunStats()
         self.running = False
         """True from the first frame on: a stop request then drains and completes the outputs."""
@@ -147,11 +154,19 @@ class Pipeline:
         return self.source.stage.live
 
     def detect_step(self, packets: list[Packet]) -> list[Packet]:
-        """Detector on the frames due for detection (all of them unless `detect_every` > 1)."""
+        """Detector on the frames due for detection: every `detect_every`-th frame, and with
+        motion gating only those that move or follow confirmed tracks."""
         phases = []
-        for _ in packets:
-            phases.append(self._seen % self._every)
+        for packet in packets:
+            phase = self._seen % self._every
             self._seen += 1
+            if self.motion is not None:
+                t0 = time.perf_counter()
+                if not self.motion.moving(packet.frame.image) and not self._tracks_active:
+                    phase = max(phase, 1)
+                packet.timings["motion"] = time.perf_counter() - t0
+            self._since = 0 if phase == 0 else self._since + 1
+            phases.append(self._since)
         due = [p for p, phase in zip(packets, phases) if phase == 0]
         found: Iterator[Detections] = iter(())
         share: dict[str, float] = {}
@@ -179,10 +194,14 @@ class Pipeline:
             with _stage(self.tracker.name, index):
                 if packet.detected:
                     detections = self.tracker.stage.update(packet.detections, packet.frame)
+                    ids = detections.tracker_id
+                    self._tracks_active = ids is not None and bool((ids >= 0).any())
                 else:
-                    fraction = packet.since_detection / self._every
+                    fraction = min(packet.since_detection / self._every, 1.0)
                     detections = self.tracker.stage.predict(packet.frame, fraction)
             packet = dataclasses.replace(packet, detections=detections)
+        elif packet.detected:
+            self._tracks_active = len(packet.detections) > 0
         t1 = time.perf_counter()
         for item in self.analytics:
             with _stage(item.name, index):
@@ -267,6 +286,8 @@ class Pipeline:
             self.detector.stage.open(info)
             self._every = max(1, self.detector.stage.detect_every)
             self.labels = tuple(self.detector.stage.labels)
+            if self.motion is not None:
+                self.motion.fps = info.fps
             t_load = time.perf_counter()
             self.detector.stage.warmup()
             result.warmup_seconds = time.perf_counter() - t_load

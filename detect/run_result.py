@@ -14,6 +14,8 @@ class RunResult:
     """What a run did; every field is of fixed size except `track_ids` (one int per track)."""
 
     frames: int = 0
+    detected: int = 0
+    """Frames the detector ran on (fewer than `frames` with `detect_every` or motion gating)."""
     seconds: float = 0.0
     startup_seconds: float = 0.0
     load_seconds: float = 0.0
@@ -33,6 +35,7 @@ class RunResult:
     def add(self, packet: Packet) -> None:
         """One written frame: counts, track ids, per-stage times, latency (the writer's thread only)."""
         self.frames += 1
+        self.detected += packet.detected
         ids = packet.detections.tracker_id
         if ids is not None:
             self.track_ids.update(int(t) for t in ids if t >= 0)

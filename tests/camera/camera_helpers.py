@@ -3,19 +3,36 @@ subscriber that records what arrives. A plain module, not a conftest (tests impo
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import json
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from conftest import missing
+from conftest import missing, tracking_dir
+
+from detect.testing.static_scene import Stretch, build_scene
 
 MOSQUITTO = "/usr/sbin/mosquitto"
+PETS_FPS = 7
+PETS_PLAN = [Stretch(empty=14), Stretch(start=0, stop=28), Stretch(empty=21), Stretch(start=300, stop=328),
+             Stretch(empty=14)]
+"""2 s empty, 4 s of people, 3 s empty, 4 s of people, 2 s empty (105 frames at 7 fps)."""
+
+
+@functools.lru_cache(maxsize=1)
+def pets_scene() -> Path:
+    """PETS09-S2L1's camera with empty stretches (detect.testing.static_scene), built once per session."""
+    folder = Path(tempfile.mkdtemp(prefix="pets-scene-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return build_scene(tracking_dir() / "PETS09-S2L1", folder / "scene", PETS_PLAN)
 
 
 def free_port() -> int:

@@ -8,22 +8,18 @@ from pathlib import Path
 import av
 import cv2
 import pytest
-from conftest import tracking_dir
+from camera_helpers import pets_scene
 
 from detect.pipeline import Pipeline
-from detect.testing.static_scene import Stretch, build_scene
 
-FPS = 7
 PRE_S, POST_S = 1.0, 1.0
 
 
 @pytest.fixture(scope="module")
 def run(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict], list[dict]]:
-    """2 s empty, 4 s of people, 3 s empty, 4 s of people, 2 s empty (7 fps)."""
+    """The PETS09 scene: 2 s empty, 4 s of people, 3 s empty, 4 s of people, 2 s empty (7 fps)."""
     out = tmp_path_factory.mktemp("clips")
-    plan = [Stretch(empty=14), Stretch(start=0, stop=28), Stretch(empty=21), Stretch(start=300, stop=328),
-            Stretch(empty=14)]
-    scene = build_scene(tracking_dir() / "PETS09-S2L1", out / "scene", plan)
+    scene = pets_scene()
     config = {
         "source": {"type": "video", "path": str(scene / "video.mp4")},
         "detector": {"type": "ultralytics", "model": "yolo11n.pt", "classes": ["person"], "imgsz": 416},
