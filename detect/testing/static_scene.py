@@ -26,7 +26,8 @@ from detect.sinks.h264_file import H264File, even_size, to_yuv420
 
 @dataclass(frozen=True)
 class Stretch:
-    """`empty` frames of background, or the real frames `start` to `stop` (0-based, exclusive)."""
+    """`empty` frames of background, or the real frames `start` to `stop` (0-based, exclusive, within
+    the sequence: repeat a stretch to loop)."""
 
     empty: int = 0
     start: int = 0
@@ -54,13 +55,17 @@ def sequence_length(sequence: Path) -> int:
     return int(info["Sequence"]["seqLength"])
 
 
-def read_frames(video: Path, wanted: set[int]) -> dict[int, np.ndarray]:
-    """Only the frames asked for (a whole 1080p sequence would not fit in memory)."""
+def read_frames(video: Path, start: int = 0, stop: int | None = None) -> Iterator[np.ndarray]:
+    """Frames `start` to `stop` (exclusive), decoded as they are needed (a whole 1080p sequence
+    would not fit in memory)."""
     import av
 
     with av.open(str(video)) as container:
-        return {i: frame.to_ndarray(format="bgr24") for i, frame in enumerate(container.decode(video=0))
-                if i in wanted}
+        for i, frame in enumerate(container.decode(video=0)):
+            if stop is not None and i >= stop:
+                return
+            if i >= start:
+                yield frame.to_ndarray(format="bgr24")
 
 
 def median_picks(length: int, samples: int = 61) -> list[int]:
@@ -68,45 +73,51 @@ def median_picks(length: int, samples: int = 61) -> list[int]:
     return sorted(set(np.linspace(0, length - 1, min(samples, length)).round().astype(int).tolist()))
 
 
-def scene_frames(frames: dict[int, np.ndarray], length: int, plan: list[Stretch], noise: float,
+def empty_view(video: Path, length: int) -> np.ndarray:
+    """The per-pixel median of frames spread over the sequence: people walk on, the background stays."""
+    picks = set(median_picks(length))
+    frames = [image for i, image in enumerate(read_frames(video)) if i in picks]
+    return np.median(np.stack(frames), axis=0).astype(np.uint8)
+
+
+def scene_frames(video: Path, length: int, plan: list[Stretch], noise: float,
                  seed: int = 0) -> Iterator[tuple[np.ndarray, int]]:
     """(picture, original frame index or -1 for an empty one) in the plan's order."""
-    empty = np.median(np.stack([frames[i] for i in median_picks(length)]), axis=0).astype(np.float32)
+    empty = empty_view(video, length).astype(np.float32) if any(s.empty for s in plan) else None
     rng = np.random.default_rng(seed)
     for stretch in plan:
         for _ in range(stretch.empty):
+            assert empty is not None
             noisy = empty + rng.normal(0, noise, empty.shape).astype(np.float32)
             yield np.clip(noisy, 0, 255).astype(np.uint8), -1
-        for i in range(stretch.start, stretch.stop):
-            yield frames[i % length], i % length
+        if stretch.stop > stretch.start:
+            for i, image in enumerate(read_frames(video, stretch.start, stretch.stop), start=stretch.start):
+                yield image, i
 
 
 def build_scene(sequence: Path, out: Path, plan: list[Stretch], noise: float = 2.0) -> Path:
     """`out/` as a MOTChallenge sequence folder: video.mp4, seqinfo.ini, gt/gt.txt. Returns `out`."""
     fps, length = sequence_fps(sequence), sequence_length(sequence)
-    wanted = set(median_picks(length)) | {i % length for st in plan for i in range(st.start, st.stop)}
-    frames = read_frames(sequence / "video.mp4", wanted)
     truth: dict[int, list[list[str]]] = {}
     for line in (sequence / "gt" / "gt.txt").read_text().splitlines():
         fields = line.split(",")
         truth.setdefault(int(fields[0]), []).append(fields)
     out.mkdir(parents=True, exist_ok=True)
     (out / "gt").mkdir(exist_ok=True)
-    h, w = next(iter(frames.values())).shape[:2]
-    size = even_size(w, h)
+    info = configparser.ConfigParser()
+    info.optionxform = str
+    info.read(sequence / "seqinfo.ini")
+    size = even_size(int(info["Sequence"]["imWidth"]), int(info["Sequence"]["imHeight"]))
     video = H264File(out / "video.mp4", size, fps, crf=18)
     lines, count = [], 0
     try:
-        for count, (image, original) in enumerate(scene_frames(frames, length, plan, noise), start=1):
+        for count, (image, original) in enumerate(scene_frames(sequence / "video.mp4", length, plan, noise), start=1):
             video.write(to_yuv420(image, size), (count - 1) / fps)
             for fields in truth.get(original + 1, []) if original >= 0 else []:
                 lines.append(",".join([str(count), *fields[1:]]))
     finally:
         video.close()
     (out / "gt" / "gt.txt").write_text("\n".join(lines) + "\n")
-    info = configparser.ConfigParser()
-    info.optionxform = str
-    info.read(sequence / "seqinfo.ini")
     info["Sequence"]["name"] = out.name
     info["Sequence"]["seqLength"] = str(count)
     with (out / "seqinfo.ini").open("w") as handle:
