@@ -2,9 +2,9 @@
 
 Browser-playable H.264/yuv420p through PyAV's libx264, timestamps in milliseconds from the
 frames' own `pts_s` (so a live run that dropped frames still plays at real speed). `fragmented`
-writes a fragmented mp4 (`frag_keyframe+empty_moov+default_base_moof`, one keyframe per `gop`
-frames, packets flushed as they are muxed): everything up to the last complete fragment stays
-playable if the process dies, where a plain mp4 without its `moov` index plays nothing.
+writes a fragmented mp4 (`frag_keyframe+empty_moov+default_base_moof`, a keyframe every second,
+x264 tuned for zero latency so no frame waits inside the encoder, packets flushed as they are
+muxed): everything up to the last complete fragment stays playable if the process dies, where a plain mp4 without its `moov` index plays nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ import numpy as np
 
 FRAGMENTED_MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
 MS = Fraction(1, 1000)
+KEYFRAME_S = 1.0
+KEYFRAME_MS = round(KEYFRAME_S * 1000)
+"""A keyframe every second of source time (not every N frames: a live source that drops frames
+would stretch a frame-counted GOP), so a fragment, and what a crash can lose, is about a second."""
 
 
 def even_size(width: int, height: int) -> tuple[int, int]:
@@ -70,11 +74,15 @@ class H264File:
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         stream.codec_context.time_base = MS
-        stream.codec_context.gop_size = max(1, round(fps))
-        stream.codec_context.options = {"crf": str(crf), "preset": preset}
+        stream.codec_context.gop_size = max(1, round(fps * KEYFRAME_S * 10))
+        options = {"crf": str(crf), "preset": preset}
+        if fragmented:
+            options["tune"] = "zerolatency"  # no lookahead or B-frames held back: a crash loses one fragment
+        stream.codec_context.options = options
         self._stream = stream
         self._first: float | None = None
         self._last = -1
+        self._last_key = -KEYFRAME_MS
         self.frames = 0
 
     def write(self, yuv: np.ndarray, pts_s: float) -> None:
@@ -86,6 +94,9 @@ class H264File:
         self._last = pts
         frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         frame.pts, frame.time_base = pts, MS
+        if pts - self._last_key >= KEYFRAME_MS:
+            frame.pict_type = av.video.frame.PictureType.I
+            self._last_key = pts
         self._container.mux(self._stream.encode(frame))
         self.frames += 1
 

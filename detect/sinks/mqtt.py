@@ -6,8 +6,8 @@ through a `BackgroundSender`: paho connects and reconnects in its own network th
 (`connect_async`, `loop_start`, `reconnect_delay_set`); our sender thread publishes at QoS 1 only
 while connected and otherwise keeps the message and retries with backoff, so an absent broker
 never blocks the pipeline and never loses more than the bounded queue drops (counted). A message
-published but not acknowledged within `ack_timeout_s` stays in paho's own queue and is resent
-after a reconnect: delivery is at least once.
+counts as sent once the broker acknowledged it; one not acknowledged within `ack_timeout_s` is
+published again (paho may also resend it after a reconnect): delivery is at least once.
 
 The password is never in the config: `password: ${MQTT_PASSWORD}` names an environment
 variable, read when the sink opens and registered with redaction.
@@ -112,6 +112,8 @@ class MqttSink(Sink):
             raise NotConnected(f"publish returned {info.rc}")
         if self.params.qos:
             info.wait_for_publish(self.params.ack_timeout_s)
+            if not info.is_published():
+                raise NotConnected(f"no acknowledgement within {self.params.ack_timeout_s} s")
 
     def write(self, packet: Packet) -> None:
         assert self._sender is not None

@@ -108,6 +108,11 @@ class Subscriber:
         with self.lock:
             return [json.loads(p) for t, p in self.messages if part in t]
 
+    def unique(self) -> set[tuple[str, bytes]]:
+        """Event and occupancy messages, each once (QoS 1 is at least once)."""
+        with self.lock:
+            return {(t, p) for t, p in self.messages if "/available" not in t}
+
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()

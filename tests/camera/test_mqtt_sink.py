@@ -45,7 +45,9 @@ def test_events_of_a_run_arrive(broker: Broker, models_dir: Path, tmp_path: Path
     try:
         pipeline = Pipeline.from_dict(camera_config(broker.port, tmp_path))
         result = pipeline.run()
-        time.sleep(0.5)
+        deadline = time.monotonic() + 10
+        while len(subscriber.unique()) < pipeline.sinks[0].stage.counts.sent and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         subscriber.close()
     assert result.frames == FRAMES
@@ -80,7 +82,10 @@ def test_broker_restarted_mid_run(broker: Broker, models_dir: Path, tmp_path: Pa
                                                        retry_max_s=1))
     try:
         result = pipeline.run(on_packet=on_packet)
-        time.sleep(1.0)
+        sent = pipeline.sinks[0].stage.counts.sent
+        deadline = time.monotonic() + 15  # the subscriber reconnects too, then gets what the broker kept
+        while len(subscriber.unique()) < sent and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         subscriber.close()
     assert result.frames == FRAMES
@@ -88,7 +93,7 @@ def test_broker_restarted_mid_run(broker: Broker, models_dir: Path, tmp_path: Pa
     counts = pipeline.sinks[0].stage.counts
     put = FRAMES + len(jsonl_events(tmp_path / "run.jsonl", OBJECT_START)) + len(
         jsonl_events(tmp_path / "run.jsonl", "object_end"))
-    unique = {(t, p) for t, p in subscriber.messages if "/available" not in t}
+    unique = subscriber.unique()
     assert counts.sent + counts.dropped == put
     assert len(unique) == counts.sent
     assert counts.retries > 0, "the sender met the absent broker"

@@ -10,11 +10,14 @@ import time
 from pathlib import Path
 
 import av
+import pytest
 import yaml
 from conftest import SCRIPTED_CLI, tracking_dir
 
 from detect.pipeline import Pipeline
+from detect.sinks.h264_file import KEYFRAME_S
 from detect.sinks.record import RecordSink
+from detect.testing.fake_camera import ClipServer, encode_clip
 from detect.types import SourceInfo
 
 SEGMENT_S = 2.0
@@ -26,53 +29,59 @@ def decoded_pts(path: Path) -> list[float]:
         return [float(frame.time) for frame in container.decode(video=0)]
 
 
-def expected_segments(pts: list[float]) -> list[int]:
-    """Frames per segment, cut as the sink cuts: a new segment once `segment_s` has passed."""
-    counts, start = [], None
+def frame_pts(jsonl: Path) -> list[float]:
+    lines = jsonl.read_text().splitlines()
+    return [json.loads(line)["pts"] for line in lines if line.endswith("}") and '"event"' not in line]
+
+
+def cut(pts: list[float]) -> list[list[float]]:
+    """Frame times per segment, cut as the sink cuts: a new segment once `segment_s` has passed."""
+    segments: list[list[float]] = []
     for t in pts:
-        if start is None or t - start >= SEGMENT_S:
-            counts.append(0)
-            start = t
-        counts[-1] += 1
-    return counts
+        if not segments or t - segments[-1][0] >= SEGMENT_S:
+            segments.append([])
+        segments[-1].append(t)
+    return segments
 
 
 def test_sigkill_mid_segment_keeps_every_closed_segment_and_most_of_the_open_one(tmp_path: Path) -> None:
-    video = tracking_dir() / "TUD-Stadtmitte" / "video.mp4"  # 640x480, 25 fps, 7.2 s
-    config = {
-        "source": {"type": "video", "path": str(video), "realtime": True},
-        "detector": {"type": "scripted"},
-        "sinks": [{"type": "record", "path": str(tmp_path / "rec"), "stream": "tud", "segment_s": SEGMENT_S},
-                  {"type": "jsonl", "path": str(tmp_path / "run.jsonl"), "flush_every": 1}],
-    }
-    (tmp_path / "camera.yaml").write_text(yaml.safe_dump(config))
-    run = subprocess.Popen([*SCRIPTED_CLI, "run", str(tmp_path / "camera.yaml")], cwd=tmp_path,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    folder = tmp_path / "rec" / "tud"
-    progress = tmp_path / ".run.jsonl.partial"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and run.poll() is None:  # 1.7 s into the third segment
-        lines = progress.read_text().splitlines() if progress.exists() else []
-        if lines and json.loads(lines[-1]).get("pts", 0) >= 2 * SEGMENT_S + 1.7:
-            break
-        time.sleep(0.02)
-    run.send_signal(signal.SIGKILL)
-    run.wait()
+    """`detect run` on a camera that never ends (TUD-Stadtmitte looped by the fake MJPEG camera),
+    killed 1.7 s into its third segment."""
+    jpegs = encode_clip(tracking_dir() / "TUD-Stadtmitte" / "video.mp4", max_frames=100)
+    with ClipServer(jpegs, fps=FPS) as camera:
+        config = {
+            "source": {"type": "stream", "path": camera.url},
+            "detector": {"type": "scripted"},
+            "sinks": [{"type": "record", "path": str(tmp_path / "rec"), "stream": "tud", "segment_s": SEGMENT_S},
+                      {"type": "jsonl", "path": str(tmp_path / "run.jsonl"), "flush_every": 1}],
+        }
+        (tmp_path / "camera.yaml").write_text(yaml.safe_dump(config))
+        run = subprocess.Popen([*SCRIPTED_CLI, "run", str(tmp_path / "camera.yaml")], cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        folder = tmp_path / "rec" / "tud"
+        progress = tmp_path / ".run.jsonl.partial"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and run.poll() is None:
+            segments = cut(frame_pts(progress)) if progress.exists() else []
+            if len(segments) == 3 and segments[2][-1] - segments[2][0] >= 1.5:
+                break
+            time.sleep(0.02)
+        run.send_signal(signal.SIGKILL)
+        run.wait()
     assert run.returncode == -signal.SIGKILL, run.stderr.read().decode()[-2000:]
 
-    written = [r["pts"] for r in map(json.loads, (tmp_path / ".run.jsonl.partial").read_text().splitlines())
-               if "event" not in r]
+    written = cut(frame_pts(tmp_path / ".run.jsonl.partial"))
     closed = sorted(folder.glob("*/*.mp4"))
-    [open_segment] = folder.glob(f"*/.*.mp4{'.partial'}")
-    expected = expected_segments(written)
-    assert len(closed) == 2 and len(expected) == 3
-    for segment, frames in zip(closed, expected):
+    [open_segment] = folder.glob("*/.*.mp4.partial")
+    assert len(closed) == 2 and len(written) == 3
+    for segment, frames in zip(closed, written):
         pts = decoded_pts(segment)
-        assert len(pts) == frames, f"{segment.name} plays in full"
-        assert SEGMENT_S - 2 / FPS <= pts[-1] - pts[0] < SEGMENT_S
+        assert len(pts) == len(frames), f"{segment.name} plays in full"
+        assert pts[-1] - pts[0] == pytest.approx(frames[-1] - frames[0], abs=0.002)
     recovered = decoded_pts(open_segment)
-    lost = expected[2] - len(recovered)
-    assert len(recovered) >= FPS // 2 and lost < SEGMENT_S * FPS, f"open segment: {len(recovered)} of {expected[2]}"
+    assert recovered, "the open segment plays"
+    lost_s = (written[2][-1] - written[2][0]) - recovered[-1]
+    assert lost_s < KEYFRAME_S + 0.2 < SEGMENT_S, f"open segment: {len(recovered)} of {len(written[2])} frames"
 
     sink = RecordSink(RecordSink.Params(path=str(tmp_path / "rec"), stream="tud"))
     sink.open(SourceInfo(640, 480, FPS, None, "x"))
