@@ -332,10 +332,10 @@ def _keep_events(dropped: Packet, newer: Packet) -> Packet:
 
 def _with_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str | None,
                     path: str | None) -> PipelineConfig:
-    for key, value in overrides.items():
-        set_value(data, key.replace("__", "."), value)
     if source is not None:
         data["source"] = source_override(data.get("source"), source)
+    for key, value in overrides.items():
+        set_value(data, key.replace("__", "."), value)
     return parse(data, path)
 
 

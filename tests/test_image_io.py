@@ -137,6 +137,9 @@ def test_as_video_tracks_a_kitti_sequence_into_one_mp4(models_dir: Path, tmp_pat
     stills = list(Pipeline.from_yaml(REPO / "configs" / "dashcam.yaml").stream(f"{frames}/00000[1-6].jpg"))
     assert len(stills) == 6 and all(len(r.detections) for r in stills)
     assert all(r.detections.tracker_id is None for r in stills), "the same frames as stills: no tracker"
+    sequence = Pipeline.from_yaml(REPO / "configs" / "dashcam.yaml", source=f"{frames}/00000[1-6].jpg",
+                                  source__as_video=True)
+    assert any((r.detections.tracker_id > 0).any() for r in sequence.stream() if r.detections.tracker_id is not None)
 
 
 def test_the_config_flag_and_what_stills_turn_a_pipeline_into(tmp_path: Path) -> None:
