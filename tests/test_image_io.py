@@ -151,6 +151,9 @@ def test_the_config_flag_and_what_stills_turn_a_pipeline_into(tmp_path: Path) ->
     sequence = parse({**base, "source": {"type": "images", "path": str(tmp_path), "as_video": True}})
     assert sequence.tracker is not None and [s.type for s in sequence.sinks] == ["video", "jsonl", "mot"]
     assert parse(base).tracker is not None and parse(base).sinks[0].type == "video"
+    skipping = {**base, "source": {"type": "images", "path": str(tmp_path)},
+                "detector": {"type": "ultralytics", "detect_every": "auto"}}
+    assert parse(skipping).detector.params.detect_every == 1, "no tracker fills in skipped images"
 
 
 def test_writing_images_into_the_input_folder_is_refused(photos: Path) -> None:

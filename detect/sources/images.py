@@ -85,7 +85,10 @@ class ImageSource(Source):
         self._files = self._list()
         self._skipped = []
         if not self._files:
-            raise SourceError(f"no images found at {self.params.path}")
+            path = self.params.path
+            if not any(ch in path for ch in "*?[") and not Path(path).exists():
+                raise SourceError(f"not found: {path}")
+            raise SourceError(f"no images found at {path}")
         self._first = self._first_readable()
         if self._first is None:
             raise SourceError(f"no readable image at {self.params.path}: all {len(self._files)} files are "
