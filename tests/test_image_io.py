@@ -68,7 +68,7 @@ def test_a_folder_of_mixed_sizes_gives_an_image_each_never_tracked(photos: Path,
     cwd = photos.parent
     done = run([sys.executable, "-m", "detect", "run", "photos", "--quiet"], cwd)
     assert done.returncode == 0, done.stderr
-    assert "-> runs/photos, runs/photos.jsonl" in done.stdout and "tracks" not in done.stdout
+    assert "-> runs/photos/, runs/photos.jsonl" in done.stdout and "tracks" not in done.stdout
     out = cwd / "runs" / "photos"
     assert sizes(out) == sizes(photos) == {"000000.png": (1224, 370), "000001.png": (1242, 375),
                                            "000002.png": (1242, 375), "udacity_frame.jpg": (1280, 720)}
@@ -86,7 +86,7 @@ def test_a_folder_of_mixed_sizes_gives_an_image_each_never_tracked(photos: Path,
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     again = run([*SCRIPTED_CLI, "run", "photos", "--quiet", "--set", "detector={type: scripted}"], cwd)
     assert again.returncode == 0, again.stderr
-    assert "-> runs/photos-2, runs/photos-2.jsonl" in again.stdout
+    assert "-> runs/photos-2/, runs/photos-2.jsonl" in again.stdout
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before, "an earlier run's images are kept"
     assert sizes(cwd / "runs" / "photos-2") == sizes(photos)
 
@@ -108,7 +108,7 @@ def test_one_image_and_a_config_with_another_source(make_clip, tmp_path: Path) -
     assert sizes(tmp_path / "out" / "out") == {"shot.png": (150, 90)}, "the config's video sink writes images"
     assert not (tmp_path / "out" / "out.mp4").exists()
     second = run([*SCRIPTED_CLI, "run", str(config), "--source", "shot.png", "--quiet"], tmp_path)
-    assert "out/out-2, " in second.stdout, "a second run on stills does not write into the first one's folder"
+    assert "out/out-2/, " in second.stdout, "a second run on stills does not write into the first one's folder"
 
 
 def test_stream_on_stills_yields_each_image_untracked(photos: Path, models_dir: Path) -> None:

@@ -78,4 +78,5 @@ class ImageFolderSink(Sink):
         self._names = set()
 
     def outputs(self) -> list[str]:
-        return [redact_text(str(self.folder))]
+        """The folder, with a trailing slash so the summary line says it is one."""
+        return [redact_text(os.path.join(self.folder, ""))]
