@@ -63,6 +63,10 @@ class RollingRate:
     def latency_s(self) -> float:
         return float(np.median(self._latencies)) if self._latencies else 0.0
 
+    def latencies(self) -> tuple[float, ...]:
+        """The window's latencies in seconds (a copy)."""
+        return tuple(self._latencies)
+
     def latency_ms(self) -> dict[str, float]:
         """p50, p95 and max over the window ({} before the first frame)."""
         return percentiles_ms(self._latencies)
@@ -123,18 +127,19 @@ class StreamStats:
             self._last = packet
 
     def snapshot(self, now: float | None = None) -> dict[str, Any]:
-        """The `/stats.json` document (docs/live.md), JSON-ready and redacted."""
+        """The `/stats.json` document (docs/live.md), JSON-ready and redacted. Only copies are
+        taken under the lock, so a request never holds up the writer for the percentiles."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            last, rate, frames = self._last, self._rate, self._frames
-            doc: dict[str, Any] = {
-                SOURCE: self.source_id, "seconds": round(now - self._started, 2), "frames": frames,
-                "fps": round(rate.fps, 2), "window_s": rate.window_s, "latency_ms": rate.latency_ms(),
-                "last_frame_age_s": None if rate.last_time is None else round(now - rate.last_time, 3),
-                "events": list(reversed(self._events)), "tracks": None, "classes": {},
-                "frame": None, "dropped": 0, "drop_ratio": 0.0,
-            }
-            tracks_total = self._tracks.total
+            last, frames, tracks_total = self._last, self._frames, self._tracks.total
+            fps, last_time, latencies = self._rate.fps, self._rate.last_time, self._rate.latencies()
+            events = list(reversed(self._events))
+        doc: dict[str, Any] = {
+            SOURCE: self.source_id, "seconds": round(now - self._started, 2), "frames": frames,
+            "fps": round(fps, 2), "window_s": self._rate.window_s, "latency_ms": percentiles_ms(latencies),
+            "last_frame_age_s": None if last_time is None else round(now - last_time, 3),
+            "events": events, "tracks": None, "classes": {}, "frame": None, "dropped": 0, "drop_ratio": 0.0,
+        }
         if last is not None:
             dets = last.detections
             names, counts = np.unique(dets.class_id, return_counts=True)

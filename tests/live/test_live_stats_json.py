@@ -51,8 +51,9 @@ def packet(index: int, ids: list[int], classes: list[int], events: tuple[Event, 
     n = len(ids)
     frame = Frame(image=np.zeros((48, 64, 3), np.uint8), index=index, pts_s=index / 25, source_id="cam",
                   capture_time=time.monotonic() - latency_s)
-    dets = Detections(xyxy=np.tile(np.array([[1, 1, 9, 9]], np.float32), (n, 1)), confidence=np.full(n, 0.9, np.float32),
-                      class_id=np.array(classes, np.int64), tracker_id=np.array(ids, np.int64))
+    dets = Detections(xyxy=np.tile(np.array([[1, 1, 9, 9]], np.float32), (n, 1)),
+                      confidence=np.full(n, 0.9, np.float32), class_id=np.array(classes, np.int64),
+                      tracker_id=np.array(ids, np.int64))
     return Packet(frame=frame, detections=dets, labels=LABELS, events=events, dropped=dropped)
 
 
@@ -90,7 +91,8 @@ def test_stats_json_follows_a_running_pipeline(make_clip, tmp_path: Path):
     assert late["source"] == str(clip) and late["window_s"] == 5.0 and late["viewers"] == 0
     assert early["frames"] < late["frames"] <= 30 and early["frame"] < late["frame"]
     assert late["fps"] > 0 and late["seconds"] > 0 and late["last_frame_age_s"] >= 0
-    assert set(late["latency_ms"]) == {"p50", "p95", "max"} and 0 < late["latency_ms"]["p50"] <= late["latency_ms"]["p95"]
+    latency = late["latency_ms"]
+    assert set(latency) == {"p50", "p95", "max"} and 0 < latency["p50"] <= latency["p95"] <= latency["max"]
     assert late["classes"] == {"square": 1}, "the synthetic clip's one square"
     assert late["tracks"] == {"active": 1, "total": len(result.track_ids)} and len(result.track_ids) == 2, \
         "the square wraps around at frame 20: a second track"
@@ -124,8 +126,8 @@ def test_stats_json_counts_classes_tracks_and_names_an_events_class(sink: MjpegS
 
 def test_without_a_tracker_tracks_is_null(sink: MjpegSink):
     frame = Frame(image=np.zeros((48, 64, 3), np.uint8), index=0, pts_s=0.0, source_id="cam")
-    sink.write(Packet(frame=frame, detections=Detections(np.array([[1, 1, 5, 5]], np.float32), np.array([0.5], np.float32),
-                                                         np.array([2])), labels=LABELS))
+    boxes = Detections(np.array([[1, 1, 5, 5]], np.float32), np.array([0.5], np.float32), np.array([2]))
+    sink.write(Packet(frame=frame, detections=boxes, labels=LABELS))
     doc = stats_of(port_of(sink))
     assert doc["tracks"] is None and doc["classes"] == {"car": 1}
 
