@@ -136,7 +136,8 @@ class StreamStats:
             events = list(reversed(self._events))
         doc: dict[str, Any] = {
             SOURCE: self.source_id, "seconds": round(now - self._started, 2), "frames": frames,
-            "fps": round(fps, 2), "window_s": self._rate.window_s, "latency_ms": percentiles_ms(latencies),
+            "fps": round(fps, 2) if last_time is not None and now - last_time <= self._rate.window_s else 0.0,
+            "window_s": self._rate.window_s, "latency_ms": percentiles_ms(latencies),
             "last_frame_age_s": None if last_time is None else round(now - last_time, 3),
             "events": events, "tracks": None, "classes": {}, "frame": None, "dropped": 0, "drop_ratio": 0.0,
         }

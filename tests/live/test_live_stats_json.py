@@ -124,6 +124,17 @@ def test_stats_json_counts_classes_tracks_and_names_an_events_class(sink: MjpegS
     assert doc["classes"] == {} and doc["tracks"] == {"active": 0, "total": 3} and doc["frames"] == 3
 
 
+def test_a_stalled_stream_shows_no_rate_and_the_age_of_its_last_frame():
+    stats = StreamStats("cam")
+    assert stats.snapshot()["fps"] == 0.0 and stats.snapshot()["last_frame_age_s"] is None
+    for i in range(10):
+        stats.add(packet(i, [1], [2]), now=100 + i / 10)
+    assert stats.snapshot(now=101.0)["fps"] == pytest.approx(10.0)
+    stalled = stats.snapshot(now=107.0)
+    assert stalled["fps"] == 0.0 and stalled["last_frame_age_s"] == pytest.approx(6.1)
+    assert stalled["frames"] == 10 and stalled["classes"] == {"car": 1}, "the newest frame is still described"
+
+
 def test_without_a_tracker_tracks_is_null(sink: MjpegSink):
     frame = Frame(image=np.zeros((48, 64, 3), np.uint8), index=0, pts_s=0.0, source_id="cam")
     boxes = Detections(np.array([[1, 1, 5, 5]], np.float32), np.array([0.5], np.float32), np.array([2]))
