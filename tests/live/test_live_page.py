@@ -107,3 +107,15 @@ def test_the_page_shows_the_stream_and_live_stats_in_chromium(models_dir: Path, 
     assert state.startswith("live"), state
     assert requests and all(url.startswith(sink.url) for url in requests), "nothing loads from elsewhere"
     assert any(url.endswith("/stats.json") for url in requests) and any("/stream.mjpg" in url for url in requests)
+
+
+def test_a_server_without_stats_shows_the_picture_alone(shared_videos: Path, chromium_page):
+    """The replayed camera (detect.testing.fake_camera) serves the same page without /stats.json."""
+    page = chromium_page
+    with camera(shared_videos, fps=25) as cam:
+        page.goto(cam.url.removesuffix("stream.mjpg"), wait_until="commit")
+        page.wait_for_function("() => document.getElementById('stats').hidden"
+                               " && document.getElementById('picture').textContent === '480\u00d7270'",
+                               timeout=WAIT_MS, polling=100)
+        assert page.text_content("#state") == "live"
+        assert not page.is_visible("#stats") and page.is_visible("#stream")
