@@ -27,8 +27,7 @@ log = logging.getLogger(__name__)
 
 @sinks.register("mjpeg")
 class MjpegSink(Sink):
-    """Live annotated stream on http://HOST:PORT/ (page with live stats), /stream.mjpg (multipart
-    MJPEG) and /stats.json for browsers."""
+    """Live annotated stream for browsers: http://HOST:PORT/ (page with live stats), /stream.mjpg, /stats.json."""
 
     class Params(StageParams):
         host: str = Field("127.0.0.1", description="address to listen on (0.0.0.0 exposes the stream "
