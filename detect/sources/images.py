@@ -47,7 +47,7 @@ def read_image(path: str) -> np.ndarray | None:
 
 @sources.register("images")
 class ImageSource(Source):
-    """Still images from a folder or glob, ordered naturally; pts = position in the folder / fps."""
+    """An image, a folder or a glob of images, ordered naturally: unrelated stills unless as_video."""
 
     live = False
 
@@ -55,7 +55,7 @@ class ImageSource(Source):
         path: str = path_field(description="an image, a folder of images, or a glob pattern")
         fps: float = Field(30.0, gt=0, description="frame rate given to the outputs (as_video)")
         as_video: bool = Field(False, description="consecutive frames of one sequence: track across them and "
-                                                  "write one video (default: each image on its own, no tracker, "
+                                                  "write one video (else each image on its own, untracked, "
                                                   "an annotated image per input)")
 
     def __init__(self, params: Params) -> None:
