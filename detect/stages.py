@@ -15,6 +15,7 @@ from detect.sinks import (  # noqa: F401
     video,
     webhook,
 )
+from detect.sinks import images as images_sink  # noqa: F401
 from detect.sources import images, stream, webcam  # noqa: F401
 from detect.sources import video as video_source  # noqa: F401
 from detect.trackers import ultralytics_trackers  # noqa: F401

@@ -34,7 +34,7 @@ from detect.columns import (
     ZONE_ENTER,
 )
 from detect.contract import Sink
-from detect.params import StageParams
+from detect.params import StageParams, path_field
 from detect.redaction import redact_text
 from detect.registry import sinks
 from detect.sinks.h264_file import H264File, WallClock, even_size, to_yuv420
@@ -74,7 +74,7 @@ class ClipsSink(Sink):
     """Event clips with pre- and post-roll, snapshots, and an events.jsonl index."""
 
     class Params(StageParams):
-        path: str = Field(description="folder of clips (one subfolder per stream, then per day)")
+        path: str = path_field(description="folder of clips (one subfolder per stream, then per day)")
         stream: str = Field("camera", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="this camera's folder name")
         kinds: list[str] = Field(default_factory=lambda: [OBJECT_START], description="event kinds that make a clip "
                                  f"({', '.join(CLIP_KINDS)})")

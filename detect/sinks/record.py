@@ -22,7 +22,7 @@ from pathlib import Path
 from pydantic import Field
 
 from detect.contract import Sink
-from detect.params import StageParams
+from detect.params import StageParams, path_field
 from detect.redaction import redact_text
 from detect.registry import sinks
 from detect.sinks.h264_file import H264File, WallClock, even_size, to_yuv420
@@ -37,7 +37,7 @@ class RecordSink(Sink):
     """Crash-safe H.264 segments of the camera's frames, with retention by age and size."""
 
     class Params(StageParams):
-        path: str = Field(description="folder of recordings (one subfolder per stream, then per day)")
+        path: str = path_field(description="folder of recordings (one subfolder per stream, then per day)")
         stream: str = Field("camera", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="this camera's folder name")
         segment_s: float = Field(60.0, ge=1, le=3600, description="length of one segment file")
         keep_days: float | None = Field(None, gt=0, description="delete segments older than this")
