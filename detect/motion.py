@@ -7,7 +7,8 @@ who left stops counting as motion within a second); a frame moves when more than
 its pixels differ by more than `threshold` grey levels, outside the `ignore` polygons (trees in
 the wind, a burnt-in clock). The pipeline then skips the detector on frames
 that neither move nor have a confirmed track from the last detection, through the same path as
-`detect_every`: the packet is marked not detected and the tracker coasts (`predict`).
+`detect_every`: the packet is marked not detected (and `motionless`), and the tracker gets an
+empty update, so lost tracks age as they would if the detector had run and found nothing.
 
 Only for static cameras. When the image moves as a whole (motion in `whole_image` of the cells
 of a 4x4 grid, for two seconds: a dashcam, a camera carried or swaying on a pole) the gate says so once in the log

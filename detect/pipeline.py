@@ -156,17 +156,20 @@ class Pipeline:
     def detect_step(self, packets: list[Packet]) -> list[Packet]:
         """Detector on the frames due for detection: every `detect_every`-th frame, and with
         motion gating only those that move or follow confirmed tracks."""
-        phases = []
+        phases, still = [], []
         for packet in packets:
             phase = self._seen % self._every
             self._seen += 1
+            motionless = False
             if self.motion is not None:
                 t0 = time.perf_counter()
-                if not self.motion.moving(packet.frame.image) and not self._tracks_active:
-                    phase = max(phase, 1)
+                motionless = not self.motion.moving(packet.frame.image) and not self._tracks_active
                 packet.timings["motion"] = time.perf_counter() - t0
+            if motionless:
+                phase = max(phase, 1)
             self._since = 0 if phase == 0 else self._since + 1
             phases.append(self._since)
+            still.append(motionless)
         due = [p for p, phase in zip(packets, phases) if phase == 0]
         found: Iterator[Detections] = iter(())
         share: dict[str, float] = {}
@@ -175,12 +178,13 @@ class Pipeline:
                 found = iter(self.detector.stage.detect([p.frame.image for p in due]))
             share = {k: v / len(due) for k, v in self.detector.stage.last_timings.items()}
         out = []
-        for packet, phase in zip(packets, phases):
+        for packet, phase, motionless in zip(packets, phases, still):
             if phase == 0:
                 packet.timings.update(share)
                 out.append(dataclasses.replace(packet, detections=next(found), labels=self.labels))
             else:
-                out.append(dataclasses.replace(packet, detected=False, since_detection=phase, labels=self.labels))
+                out.append(dataclasses.replace(packet, detected=False, since_detection=phase, labels=self.labels,
+                                               motionless=motionless))
         return out
 
     def stages_step(self, packets: list[Packet]) -> list[Packet]:
@@ -196,6 +200,10 @@ class Pipeline:
                     detections = self.tracker.stage.update(packet.detections, packet.frame)
                     ids = detections.tracker_id
                     self._tracks_active = ids is not None and bool((ids >= 0).any())
+                elif packet.motionless and not self._tracks_active:
+                    # nothing moves, nothing tracked: time passes for the tracker as on an empty
+                    # detector frame, so lost tracks expire as they would without the gate
+                    detections = self.tracker.stage.update(Detections.empty(), packet.frame)
                 else:
                     fraction = min(packet.since_detection / self._every, 1.0)
                     detections = self.tracker.stage.predict(packet.frame, fraction)

@@ -154,5 +154,7 @@ class Packet:
     """False on frames the detector skipped (`detect_every`); boxes then come from the tracker."""
     since_detection: int = 0
     """Frames since the last detector frame (0 on detector frames)."""
+    motionless: bool = False
+    """The motion gate skipped the detector here: nothing moved and nothing was tracked."""
     dropped: int = 0
     """Stale frames a live source dropped before this one, in total so far."""
