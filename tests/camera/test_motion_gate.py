@@ -42,6 +42,12 @@ def test_the_detector_runs_only_while_something_moves_or_is_tracked(models_dir: 
     assert all(len(p.detections) == 0 for p in gated if not p.detected), "nothing to coast on an empty view"
     tracked = [len(p.detections) for p in gated if p.frame.index in PEOPLE[0]]
     assert tracked == [len(p.detections) for p in plain if p.frame.index in PEOPLE[0]], "same tracks while busy"
+    assert all(p.motionless for p in gated if not p.detected)
+    assert track_ids(gated, PEOPLE[1]) == track_ids(plain, PEOPLE[1]), "lost tracks aged alike through the empty view"
+
+
+def track_ids(packets: list, frames: range) -> list[list[int]]:
+    return [sorted(int(t) for t in p.detections.tracker_id) for p in packets if p.frame.index in frames]
 
 
 def test_motion_inside_an_ignore_polygon_does_not_wake_the_detector(make_clip, tmp_path: Path) -> None:
