@@ -39,7 +39,7 @@ class _Slot:
 
 
 def run_local(plan: BatchPlan, items: list[BatchInput], workers: int, retries: int,
-              on_result: Callable[[dict[str, Any]], None], on_worker: Callable[[int], None] | None = None) -> None:
+              on_result: Callable[[dict[str, Any]], None]) -> None:
     """Process `items` on `workers` processes; `on_result(row)` per input as it finishes."""
     context = multiprocessing.get_context("spawn")
     queue: deque[tuple[BatchInput, int]] = deque((item, 1) for item in items)
@@ -53,7 +53,7 @@ def run_local(plan: BatchPlan, items: list[BatchInput], workers: int, retries: i
                     slot.conn.send(slot.task)
             ready = wait([s.conn for s in slots] + [s.process.sentinel for s in slots])
             for index, slot in enumerate(slots):
-                if slot.conn in ready and _receive(slot, on_result, on_worker):
+                if slot.conn in ready and _receive(slot, on_result):
                     continue
                 if slot.process.sentinel in ready or slot.conn in ready:
                     slot.process.join(5)
@@ -71,8 +71,7 @@ def run_local(plan: BatchPlan, items: list[BatchInput], workers: int, retries: i
             _stop(slot)
 
 
-def _receive(slot: _Slot, on_result: Callable[[dict[str, Any]], None],
-             on_worker: Callable[[int], None] | None) -> bool:
+def _receive(slot: _Slot, on_result: Callable[[dict[str, Any]], None]) -> bool:
     """Take one message; False when the pipe is closed (the worker is gone)."""
     try:
         kind, value = slot.conn.recv()
@@ -82,8 +81,6 @@ def _receive(slot: _Slot, on_result: Callable[[dict[str, Any]], None],
         raise ConfigError(value)
     if kind == "ready":
         slot.ready = True
-        if on_worker is not None:
-            on_worker(value)
     else:
         slot.task = None
         on_result(value)
@@ -138,7 +135,7 @@ def _worker_main(plan: BatchPlan, conn: Connection) -> None:
     except DetectError as exc:
         conn.send(("fatal", str(exc)))
         return
-    conn.send(("ready", multiprocessing.current_process().pid))
+    conn.send(("ready", None))
     try:
         while True:
             try:

@@ -3,9 +3,10 @@ time, so a fast node takes more. `--address` joins a running cluster (`auto`, `h
 `ray://...`); without it Ray starts a local one. Inputs and `--out` must be paths every node
 sees (a shared mount): an actor reads and writes them where it runs.
 
-A dead actor (its process killed, its node lost) is restarted by Ray (`max_restarts`); the call
-it held fails with `RayActorError` and that input is retried, up to `--retries` times, exactly
-as the local engine does.
+When an actor dies (its process killed, its node lost) the call it held fails with
+`RayActorError`: the actor is replaced by a new one (placed wherever the cluster has room) and
+that input retried, up to `--retries` times, exactly as the local engine does. Ray restarts no
+actor itself (`max_restarts=0`): a restarting actor would only answer "unavailable".
 """
 
 from __future__ import annotations
@@ -24,20 +25,17 @@ PASSED_ENV = ("DETECT_MODELS_DIR", "YOLO_OFFLINE", "YOLO_VERBOSE")
 
 
 class RayBatchWorker:
-    """The actor: a `BatchWorker` and its process id (for tests and logs)."""
+    """The actor: one `BatchWorker` (one model) in one Ray worker process."""
 
     def __init__(self, plan: BatchPlan) -> None:
         self.worker = BatchWorker(plan)
-
-    def pid(self) -> int:
-        return os.getpid()
 
     def process(self, item: BatchInput, attempt: int) -> dict[str, Any]:
         return self.worker.process(item, attempt)
 
 
 def run_ray(plan: BatchPlan, items: list[BatchInput], workers: int | None, retries: int, address: str | None,
-            on_result: Callable[[dict[str, Any]], None], on_worker: Callable[[int], None] | None = None) -> None:
+            on_result: Callable[[dict[str, Any]], None]) -> None:
     """Process `items` on Ray actors; `on_result(row)` per input as it finishes."""
     ray = require("ray", "batch", "detect batch --engine ray")
     env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
@@ -52,21 +50,18 @@ def run_ray(plan: BatchPlan, items: list[BatchInput], workers: int | None, retri
         except (ConnectionError, ValueError, RuntimeError) as exc:
             raise ConfigError(f"--address {address}: cannot connect to a Ray cluster ({exc})") from None
     try:
-        _dispatch(ray, plan, items, workers, retries, on_result, on_worker)
+        _dispatch(ray, plan, items, workers, retries, on_result)
     finally:
         if started_here:
             ray.shutdown()
 
 
 def _dispatch(ray: Any, plan: BatchPlan, items: list[BatchInput], workers: int | None, retries: int,
-              on_result: Callable[[dict[str, Any]], None], on_worker: Callable[[int], None] | None) -> None:
+              on_result: Callable[[dict[str, Any]], None]) -> None:
     cpus = max(1, plan.threads)
     count = workers or max(1, int(ray.cluster_resources().get("CPU", 1) // cpus))
-    actor_class = ray.remote(num_cpus=cpus, max_restarts=-1, max_task_retries=0)(RayBatchWorker)
+    actor_class = ray.remote(num_cpus=cpus, max_restarts=0, max_task_retries=0)(RayBatchWorker)
     actors = [actor_class.remote(plan) for _ in range(min(count, len(items)))]
-    if on_worker is not None:
-        for pid in ray.get([actor.pid.remote() for actor in actors]):
-            on_worker(pid)
     queue: deque[tuple[BatchInput, int]] = deque((item, 1) for item in items)
     idle = list(actors)
     pending: dict[Any, tuple[Any, BatchInput, int]] = {}
@@ -77,13 +72,16 @@ def _dispatch(ray: Any, plan: BatchPlan, items: list[BatchInput], workers: int |
             pending[actor.process.remote(item, attempt)] = (actor, item, attempt)
         [ref], _ = ray.wait(list(pending), num_returns=1)
         actor, item, attempt = pending.pop(ref)
-        idle.append(actor)
         try:
             row = ray.get(ref)
         except (ray.exceptions.RayActorError, ray.exceptions.ActorUnavailableError) as exc:
+            ray.kill(actor, no_restart=True)
+            idle.append(actor_class.remote(plan))
             if attempt <= retries:
                 queue.appendleft((item, attempt + 1))
                 continue
             row = failed_row(item, f"the worker process died on each of {attempt} attempts "
                                    f"({type(exc).__name__})", attempt)
+        else:
+            idle.append(actor)
         on_result(row)

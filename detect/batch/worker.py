@@ -5,7 +5,6 @@ input into one summary row, never raising for a failing input."""
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -154,7 +153,3 @@ def _parse(plan: BatchPlan) -> Any:
     from detect.config import parse
 
     return parse(plan.config, plan.config_path)
-
-
-def worker_pid() -> int:
-    return os.getpid()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import av
-import pytest
 
 from detect.cli import main
 
@@ -54,11 +54,9 @@ def cut(source: Path, target: Path, seconds: float, width: int = WIDTH) -> int:
     return frames
 
 
-@pytest.fixture(scope="session")
-def fleet(shared_videos: Path, models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """clips/highway/a.mp4, clips/urban/{b,c}.mp4 (real, short) and clips/urban/bad.mp4 (a
-    truncated copy that cannot be opened); the config beside them as batch.yaml."""
-    root = tmp_path_factory.mktemp("fleet")
+def make_fleet(shared_videos: Path, root: Path) -> Path:
+    """root/clips/highway/a.mp4, root/clips/urban/{b,c}.mp4 (real, short) and
+    root/clips/urban/bad.mp4 (a truncated copy that cannot be opened); root/batch.yaml."""
     for name, (video, seconds) in CUTS.items():
         cut(shared_videos / video, root / "clips" / name, seconds)
     (root / "clips/urban/bad.mp4").write_bytes((root / "clips/urban/b.mp4").read_bytes()[:3000])
@@ -66,14 +64,11 @@ def fleet(shared_videos: Path, models_dir: Path, tmp_path_factory: pytest.TempPa
     return root
 
 
-@pytest.fixture
-def fleet_copy(fleet: Path, tmp_path: Path) -> Path:
-    """The fleet in this test's own folder (tests that change inputs or kill runs)."""
-    import shutil
-
-    shutil.copytree(fleet / "clips", tmp_path / "clips", copy_function=shutil.copy2)
-    shutil.copy2(fleet / "batch.yaml", tmp_path / "batch.yaml")
-    return tmp_path
+def copy_fleet(fleet: Path, root: Path) -> Path:
+    """The fleet in another folder (tests that change inputs or kill runs); times kept."""
+    shutil.copytree(fleet / "clips", root / "clips", copy_function=shutil.copy2)
+    shutil.copy2(fleet / "batch.yaml", root / "batch.yaml")
+    return root
 
 
 def batch(root: Path, out: Path, *flags: str, inputs: str | None = None) -> int:

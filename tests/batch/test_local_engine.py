@@ -13,13 +13,13 @@ from pathlib import Path
 import av
 import psutil
 import pytest
-from batch_helpers import (  # noqa: F401
+from batch_helpers import (
     LONG_CUT,
     batch,
     batch_process,
+    copy_fleet,
     cut,
-    fleet,
-    fleet_copy,
+    make_fleet,
     record,
     summary,
 )
@@ -28,6 +28,16 @@ from detect import Pipeline
 
 pytestmark = pytest.mark.model
 GOOD = ["highway/a", "urban/b", "urban/c"]
+
+
+@pytest.fixture(scope="module")
+def fleet(shared_videos: Path, models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_fleet(shared_videos, tmp_path_factory.mktemp("fleet"))
+
+
+@pytest.fixture
+def fleet_copy(fleet: Path, tmp_path: Path) -> Path:
+    return copy_fleet(fleet, tmp_path)
 
 
 def test_a_batch_fails_the_corrupt_input_alone_and_reruns_skip_what_is_done(
