@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from detect.batch.drain import Drain
 from detect.batch.inputs import BatchInput
 from detect.batch.worker import BatchPlan, BatchWorker, failed_row
 from detect.errors import ConfigError, DetectError
@@ -45,13 +46,18 @@ def run_local(plan: BatchPlan, items: list[BatchInput], workers: int, retries: i
     queue: deque[tuple[BatchInput, int]] = deque((item, 1) for item in items)
     slots = [_start(context, plan) for _ in range(min(workers, len(items)))]
     idle_deaths = 0
+    drain = Drain()
     try:
         while queue or any(slot.task for slot in slots):
             for slot in slots:
                 if slot.ready and slot.task is None and queue:
                     slot.task = queue.popleft()
                     slot.conn.send(slot.task)
-            ready = wait([s.conn for s in slots] + [s.process.sentinel for s in slots])
+            try:
+                ready = wait([s.conn for s in slots] + [s.process.sentinel for s in slots])
+            except KeyboardInterrupt:
+                drain.interrupt(queue)
+                continue
             for index, slot in enumerate(slots):
                 if slot.conn in ready and _receive(slot, on_result):
                     continue
@@ -66,6 +72,7 @@ def run_local(plan: BatchPlan, items: list[BatchInput], workers: int, retries: i
                         _charge(slot.task, _death(slot.process), retries, queue, on_result)
                     slot.conn.close()
                     slots[index] = _start(context, plan)
+        drain.finish()
     finally:
         for slot in slots:
             _stop(slot)

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from detect.batch.drain import Drain
 from detect.batch.inputs import BatchInput
 from detect.batch.worker import BatchPlan, BatchWorker, failed_row
 from detect.errors import ConfigError, require
@@ -65,12 +66,17 @@ def _dispatch(ray: Any, plan: BatchPlan, items: list[BatchInput], workers: int |
     queue: deque[tuple[BatchInput, int]] = deque((item, 1) for item in items)
     idle = list(actors)
     pending: dict[Any, tuple[Any, BatchInput, int]] = {}
+    drain = Drain()
     while queue or pending:
         while queue and idle:
             actor = idle.pop()
             item, attempt = queue.popleft()
             pending[actor.process.remote(item, attempt)] = (actor, item, attempt)
-        [ref], _ = ray.wait(list(pending), num_returns=1)
+        try:
+            [ref], _ = ray.wait(list(pending), num_returns=1)
+        except KeyboardInterrupt:
+            drain.interrupt(queue)
+            continue
         actor, item, attempt = pending.pop(ref)
         try:
             row = ray.get(ref)
@@ -85,3 +91,4 @@ def _dispatch(ray: Any, plan: BatchPlan, items: list[BatchInput], workers: int |
         else:
             idle.append(actor)
         on_result(row)
+    drain.finish()

@@ -15,7 +15,8 @@ import av
 import psutil
 import pytest
 from batch_helpers import LONG_CUT, batch, comparable, cut, make_fleet, summary
-from ray_cluster import local_cluster
+
+from detect.testing.ray_cluster import local_cluster
 
 pytestmark = pytest.mark.model
 pytest.importorskip("ray") if os.environ.get("CI", "").lower() != "true" else None
