@@ -143,7 +143,7 @@ def main() -> None:
                DETECT_MODELS_DIR=os.environ.get("DETECT_MODELS_DIR", str(shared / "models")), YOLO_OFFLINE="1")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-batch-"))
     try:
-        clips = make_clips(shared / "data" / "videos", work / "clips", args.clips, args.frames, args.width)
+        make_clips(shared / "data" / "videos", work / "clips", args.clips, args.frames, args.width)
         config = work / "batch.yaml"
         config.write_text(CONFIG.format(imgsz=args.imgsz))
         total = args.clips * args.frames

@@ -22,7 +22,7 @@ from typing import Any
 from detect.batch.inputs import BatchInput, collect_inputs
 from detect.batch.records import config_hash, is_current, read_record
 from detect.batch.summary import BatchProgress, total_line, write_summary
-from detect.batch.worker import FAILED, NOT_RUN, SKIPPED, BatchPlan, base_row
+from detect.batch.worker import DONE, FAILED, NOT_RUN, SKIPPED, BatchPlan, base_row
 from detect.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, ConfigError, clip
 
 LOCK_NAME = ".batch.lock"
@@ -76,7 +76,7 @@ def _run(plan: BatchPlan, items: list[BatchInput], args: argparse.Namespace) -> 
     todo = []
     for item in items:
         record = read_record(out, item)
-        if not args.force and is_current(record, item, plan.config_hash) and record is not None:
+        if record is not None and not args.force and is_current(record, item, plan.config_hash):
             rows[item.name] = {**record["row"], "status": SKIPPED}
         else:
             todo.append(item)
@@ -105,7 +105,7 @@ def _run(plan: BatchPlan, items: list[BatchInput], args: argparse.Namespace) -> 
     if code == EXIT_INTERRUPTED:
         print("interrupted: run the same command again to finish the rest", file=sys.stderr)
         return code
-    return EXIT_PARTIAL if any(row["status"] != SKIPPED and row["status"] != "done" for row in table) else EXIT_OK
+    return EXIT_OK if all(row["status"] in (DONE, SKIPPED) for row in table) else EXIT_PARTIAL
 
 
 def _engine(plan: BatchPlan, todo: list[BatchInput], args: argparse.Namespace, finished: Any) -> None:

@@ -209,3 +209,20 @@ def test_a_killed_worker_is_replaced_and_its_input_retried(fleet_copy: Path, sha
     assert row["status"] == "failed" and row["error"] == "the worker process was killed by SIGKILL on each of 1 attempts"
     assert f"failed: {fleet_copy / 'clips/urban/long.mp4'}: the worker process was killed" in stderr
     assert not (out / "long" / "long.mp4").exists()
+
+
+def test_ctrl_c_lets_the_input_in_progress_finish_and_starts_no_other(fleet_copy: Path, shared_videos: Path) -> None:
+    _long_input(fleet_copy, shared_videos)
+    out = fleet_copy / "out"
+    manifest = fleet_copy / "list.txt"
+    manifest.write_text("clips/urban/long.mp4\nclips/urban/b.mp4\n")
+    child = batch_process(fleet_copy, out, "--workers", "1", inputs=str(manifest))
+    _wait_for(lambda: bool(_staging(out)))
+    child.send_signal(signal.SIGINT)
+    stdout, stderr = child.communicate(timeout=180)
+    assert child.returncode == 130, stderr
+    assert "stopping: the inputs in progress finish" in stderr and "traceback" not in stderr.lower()
+    rows = summary(out)
+    assert rows["long"]["status"] == "done" and (out / "long" / "completed.json").exists()
+    assert rows["b"]["status"] == "not run" and not (out / "b").exists()
+    assert "1 done, 0 skipped, 0 failed, 1 not run" in stdout
