@@ -136,6 +136,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=640, help="clip width in pixels")
     parser.add_argument("--imgsz", type=int, default=320, help="detector input size")
     parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--engines-only", action="store_true", help="only (b) and (c): no loop, no stopped runs")
     parser.add_argument("--workdir", type=Path, default=None, help="default: a temporary folder, removed after")
     args = parser.parse_args()
     shared = Path(os.environ.get("DETECT_SHARED_DIR", REPO.parent / "shared"))
@@ -149,7 +150,8 @@ def main() -> None:
         total = args.clips * args.frames
         print(f"{args.clips} clips x {args.frames} frames at {args.width} px wide, imgsz {args.imgsz}, "
               f"{os.cpu_count()} cores", flush=True)
-        walls = {"(a) loop of detect run": timed(loop_command(config, work / "clips", work / "loop"), env)}
+        walls = {} if args.engines_only else {
+            "(a) loop of detect run": timed(loop_command(config, work / "clips", work / "loop"), env)}
         walls["(b) detect batch (local)"] = timed(batch_command(config, work / "clips", work / "local"), env)
         if not args.skip_ray:
             from detect.testing.ray_cluster import local_cluster
@@ -162,14 +164,17 @@ def main() -> None:
         print("\n| mode | wall s | files/min | frames/s |\n|---|---:|---:|---:|")
         for mode, wall in walls.items():
             print(f"| {mode} | {wall:.1f} | {args.clips / wall * 60:.1f} | {total / wall:.1f} |")
-        keys = list(walls)
-        print(f"\nb/a throughput: {walls[keys[0]] / walls[keys[1]]:.2f} (target >= 1.3)")
-        if len(keys) > 2:
-            print(f"c/b throughput: {walls[keys[1]] / walls[keys[2]]:.2f} (target 0.85 .. 1.15)")
+        local = walls["(b) detect batch (local)"]
+        if "(a) loop of detect run" in walls:
+            print(f"\nb/a throughput: {walls['(a) loop of detect run'] / local:.2f} (target >= 1.3)")
+        if "(c) detect batch --engine ray" in walls:
+            print(f"c/b throughput: {local / walls['(c) detect batch --engine ray']:.2f} (target 0.85 .. 1.15)")
+        if args.engines_only:
+            return
         print("\n| stopped half-way, then rerun | frames processed / one run | wall / one run |\n|---|---:|---:|")
         for stop in (signal.SIGINT, signal.SIGKILL):
             frames, wall = stopped_and_rerun(config, work / "clips", work / f"stop-{stop.name}", args.clips, stop, env)
-            print(f"| {stop.name} | {frames / total:.3f} | {wall / walls[keys[1]]:.2f} |", flush=True)
+            print(f"| {stop.name} | {frames / total:.3f} | {wall / local:.2f} |", flush=True)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

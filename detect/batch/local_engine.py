@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import os
 import signal
 import sys
 from collections import deque
@@ -27,6 +28,9 @@ from detect.batch.worker import BatchPlan, BatchWorker, failed_row
 from detect.errors import ConfigError, DetectError
 
 PR_SET_PDEATHSIG = 1
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+"""Set to --threads for the workers (unless the user set them), as Ray does for its actors: each
+worker's OpenMP/BLAS pools would otherwise take every core, and N workers oversubscribe them."""
 MAX_IDLE_DEATHS = 3
 """Workers dying before taking any input (a broken install): the batch stops instead of looping."""
 
@@ -43,6 +47,8 @@ def run_local(plan: BatchPlan, items: list[BatchInput], workers: int, retries: i
               on_result: Callable[[dict[str, Any]], None]) -> None:
     """Process `items` on `workers` processes; `on_result(row)` per input as it finishes."""
     context = multiprocessing.get_context("spawn")
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, str(plan.threads))
     queue: deque[tuple[BatchInput, int]] = deque((item, 1) for item in items)
     slots = [_start(context, plan) for _ in range(min(workers, len(items)))]
     idle_deaths = 0
