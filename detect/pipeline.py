@@ -22,6 +22,7 @@ from detect import (
     runtime,
     stages,  # noqa: F401  (registers the built-in stages)
 )
+from detect.annotators.layout import CanvasLayout
 from detect.config import (
     PipelineConfig,
     StageSpec,
@@ -59,6 +60,9 @@ class Pipeline:
         self.analytics: list[Named[Analytics]] = [_named(s) for s in config.analytics]
         self.annotators: list[Named[Annotator]] = [_named(s) for s in config.annotators]
         self.sinks: list[Named[Sink]] = [_named(s) for s in config.sinks]
+        self.overlays = [item for item in self.annotators if item.stage.overlay]
+        self.drawing_order = [item for item in self.annotators if not item.stage.overlay] + self.overlays
+        """Config order, overlays (the HUD) last: they claim their place first and are never covered."""
         self.labels: tuple[str, ...] = ()
         self.stop = runtime.StopToken()
         problems = output_problems(self.source.stage, [(spec.where, item.stage)
@@ -190,7 +194,12 @@ class Pipeline:
         t2 = time.perf_counter()
         if self.annotators:
             canvas = packet.frame.image.copy()
-            for item in self.annotators:
+            h, w = canvas.shape[:2]
+            packet = dataclasses.replace(packet, layout=CanvasLayout(w, h))
+            for item in self.overlays:
+                with _stage(item.name, index):
+                    item.stage.reserve(packet)
+            for item in self.drawing_order:
                 with _stage(item.name, index):
                     canvas = item.stage.annotate(canvas, packet)
             packet = dataclasses.replace(packet, canvas=canvas)
