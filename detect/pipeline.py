@@ -62,7 +62,9 @@ class Pipeline:
         self.sinks: list[Named[Sink]] = [_named(s) for s in config.sinks]
         self.overlays = [item for item in self.annotators if item.stage.overlay]
         self.drawing_order = [item for item in self.annotators if not item.stage.overlay] + self.overlays
-        """Config order, overlays (the HUD) last: they claim their place first and are never covered."""
+        """Config order, overlays (the HUD) last: they claim their place first and are never covered.
+        Text (tags, captions) is painted between the two, over every line but under the overlays."""
+        self.first_overlay = self.overlays[0] if self.overlays else None
         self.labels: tuple[str, ...] = ()
         self.stop = runtime.StopToken()
         problems = output_problems(self.source.stage, [(spec.where, item.stage)
@@ -193,19 +195,29 @@ class Pipeline:
                 packet = item.stage.process(packet)
         t2 = time.perf_counter()
         if self.annotators:
-            canvas = packet.frame.image.copy()
-            h, w = canvas.shape[:2]
-            packet = dataclasses.replace(packet, layout=CanvasLayout(w, h))
-            for item in self.overlays:
-                with _stage(item.name, index):
-                    item.stage.reserve(packet)
-            for item in self.drawing_order:
-                with _stage(item.name, index):
-                    canvas = item.stage.annotate(canvas, packet)
-            packet = dataclasses.replace(packet, canvas=canvas)
+            packet = self._annotate(packet)
         t3 = time.perf_counter()
         timings.update(track=t1 - t0, analytics=t2 - t1, annotate=t3 - t2)
         return packet
+
+    def _annotate(self, packet: Packet) -> Packet:
+        """Overlays claim their place, the annotators draw in `drawing_order`, the text they
+        placed is painted over their lines, then the overlays are drawn on top of everything."""
+        canvas = packet.frame.image.copy()
+        h, w = canvas.shape[:2]
+        layout = CanvasLayout(w, h, deferred=True)
+        packet = dataclasses.replace(packet, layout=layout)
+        index = packet.frame.index
+        for item in self.overlays:
+            with _stage(item.name, index):
+                item.stage.reserve(packet)
+        for item in self.drawing_order:
+            if item is self.first_overlay:
+                layout.paint(canvas)
+            with _stage(item.name, index):
+                canvas = item.stage.annotate(canvas, packet)
+        layout.paint(canvas)
+        return dataclasses.replace(packet, canvas=canvas)
 
     def write(self, packet: Packet) -> None:
         t0 = time.perf_counter()

@@ -9,6 +9,7 @@ import itertools
 
 import numpy as np
 
+from detect.annotators.boxes import BoxAnnotator
 from detect.annotators.hud import HudAnnotator
 from detect.annotators.labels import LabelAnnotator, priority_order, shorter_texts
 from detect.annotators.layout import CanvasLayout, Rect, around_box
@@ -151,3 +152,19 @@ def test_captions_are_backed_claimed_and_kept_off_the_boxes():
     assert not caption.overlaps(Rect(280, 300, 360, 359))
     inside = canvas[caption.y1 + 1:caption.y2 - 1, caption.x1 + 1:caption.x2 - 1]
     assert (inside.max(axis=2) < 60).mean() > 0.5, "a dark backing box under the text"
+
+
+def test_text_placed_before_lines_is_painted_over_them():
+    """In the pipeline the layout is deferred: a box drawn after the labels never crosses a tag."""
+    p = dataclasses.replace(packet([(100, 100, 300, 250)], ids=[7]), layout=CanvasLayout(W, H, deferred=True))
+    canvas = np.zeros((H, W, 3), np.uint8)
+    LabelAnnotator(LabelAnnotator.Params()).annotate(canvas, p)
+    [tag] = p.layout.rects("label")
+    assert not canvas.any(), "nothing painted before the layout is"
+    crossing = packet([(tag.x1 + 10, tag.y1 - 20, tag.x1 + 30, tag.y2 + 20)], ids=[3])
+    BoxAnnotator(BoxAnnotator.Params(thickness=3)).annotate(canvas, crossing)
+    p.layout.paint(canvas)
+    alone = np.zeros_like(canvas)
+    LabelAnnotator(LabelAnnotator.Params()).annotate(alone, dataclasses.replace(p, layout=None))
+    region = np.s_[tag.y1:tag.y2, tag.x1:tag.x2]
+    assert np.array_equal(canvas[region], alone[region]), "the tag is whole, the box line under it"

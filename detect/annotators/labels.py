@@ -12,6 +12,8 @@ shortens or drops one, and knows nothing of the HUD or captions.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from pydantic import Field
 
@@ -81,6 +83,6 @@ class LabelAnnotator(Annotator):
                 w, h = style.size(text)
                 rect = layout.place(around_box(box, w, h, layout.width), "label")
                 if rect is not None:
-                    style.draw_tag(canvas, rect, text, palette[i])
+                    layout.draw(canvas, partial(style.draw_tag, rect=rect, text=text, fill=palette[i]))
                     break
         return canvas

@@ -2,14 +2,15 @@
 
 Every annotator that writes text (labels, captions, the HUD panel) claims its rectangle in the
 frame's `CanvasLayout` (`packet.layout`, made by the pipeline with the canvas), so later text
-goes elsewhere and nothing covers what is already written. The record is also what tests read:
+goes elsewhere and nothing covers what is already written; the pipeline has the text painted
+after every annotator's lines (boxes, trails, zone edges), so no line crosses it. The record is also what tests read:
 the rectangles actually drawn, not a re-computation. Overlays (the HUD) claim theirs before any
 annotator draws, so labels keep clear of a panel that is painted last.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -52,13 +53,21 @@ class Claim:
     """What took it: "label", "caption" or "hud"."""
 
 
+Painter = Callable[[np.ndarray], None]
+
+
 @dataclass
 class CanvasLayout:
-    """The text rectangles claimed on one canvas, in claim order."""
+    """The text rectangles claimed on one canvas, in claim order, and (when `deferred`) the
+    text waiting to be painted over every annotator's lines."""
 
     width: int
     height: int
+    deferred: bool = False
+    """Set by the pipeline: `draw` keeps the painting for `paint`, after the last non-overlay
+    annotator, so no box outline, trail or zone edge drawn later crosses a tag or caption."""
     claims: list[Claim] = field(default_factory=list)
+    pending: list[Painter] = field(default_factory=list)
 
     @classmethod
     def of(cls, canvas: np.ndarray, packet: Packet) -> CanvasLayout:
@@ -88,6 +97,19 @@ class CanvasLayout:
             if self.free(rect, avoid):
                 return self.claim(rect, kind)
         return None
+
+    def draw(self, canvas: np.ndarray, painter: Painter) -> None:
+        """Paint text now, or after the other annotators when the layout is deferred."""
+        if self.deferred:
+            self.pending.append(painter)
+        else:
+            painter(canvas)
+
+    def paint(self, canvas: np.ndarray) -> None:
+        """Paint the text kept back by `draw`."""
+        for painter in self.pending:
+            painter(canvas)
+        self.pending.clear()
 
     def rects(self, *kinds: str) -> list[Rect]:
         return [c.rect for c in self.claims if not kinds or c.kind in kinds]

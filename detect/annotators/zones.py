@@ -10,6 +10,7 @@ only when they change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import cv2
 import numpy as np
@@ -159,7 +160,7 @@ class Captions:
         if rect is None:
             rect = self.layout.place(near_point(anchor, w, h, *frame), "caption")
         if rect is not None:
-            self.style.draw_caption(self.canvas, rect, text, color)
+            self.layout.draw(self.canvas, partial(self.style.draw_caption, rect=rect, text=text, color=color))
         return rect
 
 
