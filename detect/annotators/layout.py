@@ -18,7 +18,7 @@ import numpy as np
 
 from detect.types import Packet
 
-GAP = 1
+GAP = 2
 """Pixels kept between two claimed rectangles, so neighbouring tags never read as one."""
 
 
