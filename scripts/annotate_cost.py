@@ -2,8 +2,8 @@
 
 The KITTI stop-and-go clip (10-15 road users a frame) is resized to 1280x720 once; each tree
 then runs the real detector, tracker and analytics of each config over it in its own process
-(PYTHONPATH=tree), and replays the pipeline's annotate step over those packets: the fastest of
-seven passes, in ms per frame.
+(PYTHONPATH=tree), and replays the pipeline's annotate step over those packets: CPU ms per frame,
+the fastest of 15 passes.
 
     python scripts/annotate_cost.py --trees /work/main /work/wt-annot
 """
@@ -39,9 +39,10 @@ def make_720p(clip: Path, out: Path, frames: int) -> Path:
     return out
 
 
-def measure(config: str, source: str, repeats: int = 7) -> None:
+def measure(config: str, source: str, repeats: int = 15) -> None:
     """Detect, track and analyse every frame once, then replay the annotators alone over the
-    stored packets `repeats` times; the fastest pass is the least disturbed by other work."""
+    stored packets `repeats` times. CPU time of this process, fastest pass: the least
+    disturbed by whatever else the machine runs."""
     from detect import Pipeline
 
     pipeline = Pipeline.from_yaml(config, source=source, sinks=[])
@@ -49,10 +50,10 @@ def measure(config: str, source: str, repeats: int = 7) -> None:
     pipeline.tracker, pipeline.analytics = None, []
     passes = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for packet in packets:
             pipeline._track_and_draw(packet)
-        passes.append((time.perf_counter() - t0) / len(packets) * 1000)
+        passes.append((time.process_time() - t0) / len(packets) * 1000)
     boxes = statistics.mean(len(p.detections) for p in packets)
     print(json.dumps({"ms": min(passes), "boxes": boxes}))
 

@@ -15,6 +15,7 @@ import sys
 import cv2
 
 from detect import Pipeline
+from detect.errors import EXIT_USER_ERROR, DetectError
 
 
 def main() -> int:
@@ -24,16 +25,18 @@ def main() -> int:
     parser.add_argument("frame", type=int, help="0-based index of the frame to save")
     parser.add_argument("--out", required=True, help="the PNG to write")
     args = parser.parse_args()
-    pipeline = Pipeline.from_yaml(args.config, source=args.source)
-    for result in pipeline.stream(images=True):
-        if result.index >= args.frame:
-            if not cv2.imwrite(args.out, result.image):
-                print(f"error: could not write {args.out}", file=sys.stderr)
-                return 2
-            print(f"{args.out}: frame {result.index} of {args.source}, {len(result.detections)} boxes")
-            return 0
-    print(f"error: {args.source} ended before frame {args.frame}", file=sys.stderr)
-    return 2
+    try:
+        pipeline = Pipeline.from_yaml(args.config, source=args.source)
+        for result in pipeline.stream(images=True):
+            if result.index >= args.frame:
+                if not cv2.imwrite(args.out, result.image):
+                    raise DetectError(f"could not write {args.out} (a .png path in an existing folder?)")
+                print(f"{args.out}: frame {result.index} of {args.source}, {len(result.detections)} boxes")
+                return 0
+        raise DetectError(f"{args.source} ended before frame {args.frame}")
+    except DetectError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":
