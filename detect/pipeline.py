@@ -26,11 +26,11 @@ from detect.annotators.layout import CanvasLayout
 from detect.config import (
     PipelineConfig,
     StageSpec,
-    load_yaml,
     parse,
     set_value,
     source_override,
 )
+from detect.config_paths import read_config
 from detect.contract import Analytics, Annotator, Detector, Sink, Source, Stage, Tracker
 from detect.errors import ConfigError, DetectError, StageError
 from detect.results import FrameResult
@@ -85,14 +85,14 @@ class Pipeline:
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str], source: str | None = None, **overrides: Any) -> Pipeline:
-        """A pipeline from a YAML file; `source=` replaces its source like `--source`, and
-        keyword overrides set values by dotted path with `__`: `detector__conf=0.4`,
-        `sinks__0__path="out.mp4"`."""
-        return cls(_with_overrides(load_yaml(path), overrides, source, str(path)))
+        """A pipeline from a YAML file, its relative paths resolved against the file's folder;
+        `source=` replaces its source like `--source`, and keyword overrides set values by dotted
+        path with `__`: `detector__conf=0.4`, `sinks__0__path="out.mp4"` (both relative to cwd)."""
+        return cls(_with_overrides(read_config(path), overrides, source, str(path)))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None, **overrides: Any) -> Pipeline:
-        """A pipeline from a mapping shaped like the YAML file (not modified)."""
+        """A pipeline from a mapping shaped like the YAML file (not modified); paths relative to cwd."""
         return cls(_with_overrides(copy.deepcopy(data), overrides, source, None))
 
     def stream(self, source: str | None = None, images: bool = False, sinks: bool = False) -> Iterator[FrameResult]:
@@ -353,10 +353,10 @@ def _keep_events(dropped: Packet, newer: Packet) -> Packet:
 
 def _with_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str | None,
                     path: str | None) -> PipelineConfig:
-    for key, value in overrides.items():
-        set_value(data, key.replace("__", "."), value)
     if source is not None:
         data["source"] = source_override(data.get("source"), source)
+    for key, value in overrides.items():
+        set_value(data, key.replace("__", "."), value)
     return parse(data, path)
 
 

@@ -45,6 +45,8 @@ class Frame:
     pts_s: float
     source_id: str
     capture_time: float = 0.0
+    file: str | None = None
+    """The image file this frame was read from (image sources), else None."""
 
     def __post_init__(self) -> None:
         if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:
