@@ -90,7 +90,7 @@ class ZonesAnnotator(Annotator):
             cv2.addWeighted(overlay, self.params.fill_alpha, canvas, 1 - self.params.fill_alpha, 0, dst=canvas)
         for _, zone in zones:
             cv2.polylines(canvas, [zone.polygon], True, zone.color, self.params.thickness, cv2.LINE_AA)
-        for name, line in self.lines.items():
+        for line in self.lines.values():
             self._draw_line(canvas, line)
         captions = Captions(canvas, packet, self.params.scale)
         for name, zone in zones:
