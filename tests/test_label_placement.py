@@ -168,3 +168,11 @@ def test_text_placed_before_lines_is_painted_over_them():
     LabelAnnotator(LabelAnnotator.Params()).annotate(alone, dataclasses.replace(p, layout=None))
     region = np.s_[tag.y1:tag.y2, tag.x1:tag.x2]
     assert np.array_equal(canvas[region], alone[region]), "the tag is whole, the box line under it"
+
+
+def test_distance_on_tags_and_dropped_before_the_class_name() -> None:
+    from detect.annotators.labels import shorter_texts
+
+    texts = shorter_texts("car", 0.81, 7, True, True, 34.4)
+    assert texts == ["#7 car 0.81 34 m", "#7 car 34 m", "#7 car", "#7"]
+    assert shorter_texts("car", 0.81, 7, True, True, float("nan"))[0] == "#7 car 0.81"
