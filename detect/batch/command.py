@@ -51,9 +51,10 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def batch_main(args: argparse.Namespace) -> int:
-    from detect.config import apply_overrides, load_yaml, parse
+    from detect.config import apply_overrides, parse
+    from detect.config_paths import read_config
 
-    data = apply_overrides(load_yaml(args.config), args.overrides)
+    data = apply_overrides(read_config(args.config), args.overrides)
     config = parse(data, str(args.config))
     _check_sinks(config)
     config.detector.build().check()

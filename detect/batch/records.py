@@ -19,13 +19,17 @@ PER_INPUT_KEYS = {"source": ("path", "start", "end"), "detector": ("threads",)}
 
 
 def config_hash(data: dict[str, Any]) -> str:
-    """A digest of the config as run (after --set), without what each input sets itself; the
-    model file's size and time are in it too, so a replaced model redoes the batch."""
+    """A digest of the config as run (after --set), without what each input sets itself and
+    without sink folders (outputs go to the input's folder); the model file's size and time are
+    in it too, so a replaced model redoes the batch."""
     data = copy.deepcopy(data)
     for section, keys in PER_INPUT_KEYS.items():
         if isinstance(data.get(section), dict):
             for key in keys:
                 data[section].pop(key, None)
+    for sink in data.get("sinks") or []:
+        if isinstance(sink, dict) and "path" in sink:
+            sink["path"] = Path(str(sink["path"])).name  # only the file name reaches the outputs
     model = _model_identity(data.get("detector"))
     text = json.dumps({"config": data, "model": model}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
