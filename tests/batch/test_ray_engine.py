@@ -4,9 +4,11 @@ each): the same summary and outputs as the local engine, and a killed actor's in
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,10 +35,13 @@ def fleet(shared_videos: Path, models_dir: Path, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="module")
 def cluster(fleet: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    temp = Path(os.environ.get("TMPDIR", "/tmp")) / f"detect-ray-{os.getpid()}"
-    temp.mkdir(parents=True, exist_ok=True)
-    with local_cluster(temp) as started:
-        yield started
+    """Its temp dir is short (Ray's socket paths must fit in 107 bytes) and removed afterwards."""
+    temp = Path(tempfile.mkdtemp(prefix="detect-ray-", dir=os.environ.get("TMPDIR", "/tmp")))
+    try:
+        with local_cluster(temp) as started:
+            yield started
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def ray_batch(root: Path, out: Path, cluster: tuple[str, dict[str, str]], *flags: str,
