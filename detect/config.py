@@ -85,7 +85,11 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
 
 
 def set_value(data: dict[str, Any], key: str, value: Any) -> None:
-    """Set `dotted.key` (list items by index) to a Python value, creating mappings on the way."""
+    """Set `dotted.key` (list items by index) to a Python value, creating mappings on the way.
+    A new `tracker.type` keeps only the settings that tracker takes (see switch_tracker)."""
+    if key == "tracker.type" and isinstance(data.get("tracker"), dict):
+        data["tracker"] = switch_tracker(data["tracker"], value)
+        return
     parts = key.split(".")
     node: Any = data
     for i, part in enumerate(parts[:-1]):
@@ -97,6 +101,16 @@ def set_value(data: dict[str, Any], key: str, value: Any) -> None:
         node[last] = value
     else:
         raise ConfigError(f"--set {key}: '{'.'.join(parts[:-1])}' is not a mapping or list")
+
+
+def switch_tracker(tracker: dict[str, Any], name: Any) -> dict[str, Any]:
+    """`--tracker none` on a ByteTrack config: the settings the new tracker also takes carry over
+    (ByteTrack's buffer to BoT-SORT), the rest are dropped (`none` takes none), so switching is
+    never refused over the old tracker's keys. An unknown name is left for validation to report."""
+    cls = REGISTRIES["tracker"].get(name) if isinstance(name, str) else None
+    if cls is None or tracker.get("type") == name:
+        return {**tracker, "type": name}
+    return {"type": name, **{k: v for k, v in tracker.items() if k in cls.Params.model_fields}}
 
 
 def _index(node: list[Any], part: str, where: str) -> int:
