@@ -50,7 +50,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="detect", description="Tracked, annotated object detection on videos, cameras and streams.")
+    parser = argparse.ArgumentParser(
+        prog="detect", description="Tracked, annotated object detection on videos, cameras and streams.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  detect run clip.mp4                          # the dashcam pipeline -> runs/clip.mp4 + .jsonl\n"
+               "  detect run photos/ --classes car,person      # an annotated image per input -> runs/photos/\n"
+               "  detect run configs/adas.yaml --source drive.mp4\n"
+               "  detect validate configs/fast.yaml            # check a config without running it\n"
+               "  detect eval --gt gt.txt --pred runs/clip.jsonl\n"
+               "  detect bench configs/bench.yaml\n"
+               "\n'detect COMMAND --help' shows each command's options and more examples.")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar or info logs")
     parser.add_argument("--version", action="version", version=f"detect {__version__}")
     parser.add_argument("--verbose", "-v", action="store_true",
@@ -134,7 +144,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         number_image_folders(data, args)
         config = parse(data, path=str(args.config))
     else:
-        data = apply_overrides(quick_pipeline(args.source or args.config, args), args.overrides)
+        if args.source is not None:
+            raise DetectError(f"{args.config} is already the source; give a source once: 'detect run SOURCE' "
+                              "or 'detect run CONFIG.yaml --source SOURCE'")
+        data = apply_overrides(quick_pipeline(args.config, args), args.overrides)
         config = parse(data)
     pipeline = build(config)
     with Progress(enabled=not args.quiet and sys.stderr.isatty()) as progress, _stop_signals(pipeline):
