@@ -100,3 +100,9 @@ def test_a_source_given_twice_is_refused(make_clip, tmp_path: Path) -> None:
 def test_the_top_level_help_has_examples(tmp_path: Path) -> None:
     done = detect("--help", cwd=tmp_path)
     assert done.returncode == 0 and "examples:" in done.stdout and "detect run clip.mp4" in done.stdout
+
+
+def test_validating_the_bench_spec_elsewhere_says_where_its_paths_start(tmp_path: Path) -> None:
+    done = detect("validate", str(REPO / "configs" / "bench.yaml"), cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert f"problems: paths in a bench spec are relative to the current directory ({tmp_path})" in done.stderr
