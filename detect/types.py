@@ -30,6 +30,9 @@ class SourceInfo:
     total_frames: int | None
     source_id: str
     live: bool = False
+    varying_size: bool = False
+    """Frames may differ in size (unrelated stills): `width`/`height` are the first one's only, so a
+    detector sizes its input per frame instead of fixing it from them."""
 
     @property
     def fps_fraction(self) -> Fraction:

@@ -106,3 +106,23 @@ def test_validating_the_bench_spec_elsewhere_says_where_its_paths_start(tmp_path
     done = detect("validate", str(REPO / "configs" / "bench.yaml"), cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert f"problems: paths in a bench spec are relative to the current directory ({tmp_path})" in done.stderr
+
+
+def test_a_portrait_photo_after_a_wide_one_is_detected_as_well_as_alone(models_dir: Path, tmp_path: Path) -> None:
+    """Stills of mixed sizes: each image is sized for the model on its own, not squeezed into
+    the first image's wide input (bus.jpg in a folder after a KITTI frame lost its bus)."""
+    import ultralytics
+
+    from detect import Pipeline
+
+    bus = Path(ultralytics.__file__).parent / "assets" / "bus.jpg"
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copy(next((tracking_dir() / "KITTI-17" / "img1").glob("*.jpg")), folder / "a_kitti.jpg")
+    shutil.copy(bus, folder / "b_bus.jpg")
+    config = REPO / "configs" / "dashcam.yaml"
+    alone = next(iter(Pipeline.from_yaml(config).stream(str(bus))))
+    after = list(Pipeline.from_yaml(config).stream(str(folder)))[1]
+    assert Path(after.file).name == "b_bus.jpg" and "bus" in alone.class_names
+    assert sorted(after.class_names) == sorted(alone.class_names)
+    assert abs(after.detections.confidence.max() - alone.detections.confidence.max()) < 1e-3

@@ -118,7 +118,8 @@ class ImageSource(Source):
                               f"unreadable or corrupt (first: {self._files[0]})")
         h, w = self._first[1].shape[:2]
         self.fps = self.params.fps or sequence_frame_rate(Path(self._files[0]).parent) or DEFAULT_FPS
-        self.info = SourceInfo(width=w, height=h, fps=self.fps, total_frames=len(self._files), source_id=self.params.path)
+        self.info = SourceInfo(width=w, height=h, fps=self.fps, total_frames=len(self._files), source_id=self.params.path,
+                               varying_size=not self.params.as_video)
         return self.info
 
     def _first_readable(self) -> tuple[int, np.ndarray] | None:
