@@ -1,4 +1,4 @@
-"""`detect run | validate | list | eval | bench`: user errors print as one line, real bugs as tracebacks."""
+"""`detect run | batch | validate | list | eval | bench`: user errors print as one line, real bugs as tracebacks."""
 
 from __future__ import annotations
 
@@ -90,6 +90,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
                      help="debug logs, and third-party warnings (e.g. during a model export)")
     run.set_defaults(func=cmd_run)
+
+    batch = sub.add_parser(
+        "batch", help="run one config over many video files: resumable, on a process pool or a Ray cluster",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  detect batch configs/dashcam.yaml --inputs \"clips/**/*.mp4\" --out runs/fleet\n"
+               "  detect batch configs/dashcam.yaml --inputs manifest.csv --out runs/fleet --workers 2\n"
+               "  detect batch configs/dashcam.yaml --inputs clips/ --out runs/fleet --engine ray --address auto\n"
+               "exit codes: 0 every input done, 3 some failed (summary.csv), 2 user error, 130 interrupted")
+    from detect.batch.command import add_batch_arguments
+
+    add_batch_arguments(batch)
+    batch.set_defaults(func=cmd_batch)
 
     validate = sub.add_parser("validate", help="check a config without running it")
     _config_args(validate)
@@ -223,6 +236,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     check_resources(config)
     print(f"ok: {args.config}")
     return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from detect.batch.command import batch_main
+
+    return batch_main(args)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

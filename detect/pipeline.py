@@ -82,6 +82,10 @@ class Pipeline:
         self.last_result: RunResult | None = None
         self._direct: float | None = None
         """When `process` opened the detector (its first call), else None."""
+        self._borrowed = False
+        """The detector belongs to the pipeline `with_input` made this one from, which closes it."""
+        self._lent = False
+        """`with_input` shared this pipeline's detector: `close()` releases it."""
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str], source: str | None = None, **overrides: Any) -> Pipeline:
@@ -131,10 +135,26 @@ class Pipeline:
         [packet] = self.stages_step(self.detect_step([packet]))
         return FrameResult.from_packet(packet, image=annotated)
 
+    def with_input(self, source: str, **overrides: Any) -> Pipeline:
+        """This pipeline on another input, with other values (sink paths, `source__end`), sharing
+        this pipeline's detector: its model loads on the first run and stays loaded across the
+        runs of every pipeline made here until `close()` (or the `with` block) ends. Tracker,
+        analytics and sinks are new, so each input starts from track id 1 as in its own run."""
+        if any(key.split("__")[0] == "detector" for key in overrides):
+            raise ConfigError("with_input shares the detector: detector values cannot change per input")
+        data = copy.deepcopy(self.config.data)
+        run = Pipeline(_with_overrides(data, overrides, source, self.config.path))
+        run.detector = self.detector
+        run._borrowed = True
+        self.detector.stage.attach(run.stop)
+        self._lent = True
+        return run
+
     def close(self) -> None:
-        """Release what `process` opened (the model)."""
-        if self._direct is not None:
+        """Release what `process` or the runs of `with_input` pipelines opened (the model)."""
+        if self._direct is not None or self._lent:
             self._direct = None
+            self._lent = False
             self.detector.stage.close()
 
     def __enter__(self) -> Pipeline:
@@ -284,7 +304,8 @@ class Pipeline:
         stack.callback(_close, self.source)
         result.info = info
         with _stage(self.detector.name, None):
-            stack.callback(_close, self.detector)
+            if not self._borrowed:
+                stack.callback(_close, self.detector)
             self.detector.stage.open(info)
             self._every = max(1, self.detector.stage.detect_every)
             self.labels = tuple(self.detector.stage.labels)
