@@ -65,6 +65,8 @@ TOTAL = "total"
 TOTAL_IN = "total_in"
 TOTAL_OUT = "total_out"
 SOURCE = "source"
+STREAM = "stream"
+"""The stream's name in a multi-stream run (JSONL frame and event lines; absent in a one-stream run)."""
 
 SUBJECT_FIELDS = (ZONE, LINE)
 """What an event is about, written before its track: `{"zone": "a", "track_id": 3, ...}`."""

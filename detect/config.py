@@ -26,9 +26,12 @@ _SHORT_REPR.maxlevel, _SHORT_REPR.maxstring, _SHORT_REPR.maxother = 3, 80, 80
 
 
 class RuntimeParams(StageParams):
-    """Queue sizes between the reader, the stages and the writer: every queue is bounded."""
+    """Queue sizes between the reader, the stages and the writer (every queue is bounded); the
+    multi-stream gather wait."""
 
     queue_size: int = Field(8, ge=1, le=1024, description="frames each queue between threads holds")
+    gather_ms: float = Field(10.0, ge=0, le=1000, description="multi-stream runs: how long the detector waits "
+                                                              "for more streams' frames before a batch call")
 
 
 @dataclass(frozen=True)

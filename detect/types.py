@@ -42,6 +42,8 @@ class Frame:
     pts_s: float
     source_id: str
     capture_time: float = 0.0
+    stream: str = ""
+    """The stream's name in a multi-stream run (`streams:`), else empty."""
 
     def __post_init__(self) -> None:
         if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:

@@ -41,13 +41,13 @@ def check_resources(config: PipelineConfig) -> None:
 def output_problems(source: Source, sinks: Sequence[tuple[str, Sink]]) -> list[str]:
     """Outputs that would destroy an input, collide with each other, or cannot be written."""
     problems: list[str] = []
-    inputs = {_key(Path(p)): p for p in source.input_paths()}
+    inputs = {output_key(Path(p)): p for p in source.input_paths()}
     seen: dict[str, str] = {}
     for where, sink in sinks:
         if not isinstance(sink, FileSink):
             continue
         path = sink.path
-        key = _key(path)
+        key = output_key(path)
         if key in inputs:
             problems.append(f"{where}.path: {path} is an input of this run; writing it would destroy it "
                             "(choose another output path)")
@@ -60,7 +60,7 @@ def output_problems(source: Source, sinks: Sequence[tuple[str, Sink]]) -> list[s
     return problems
 
 
-def _key(path: Path) -> str:
+def output_key(path: Path) -> str:
     """One spelling per file: absolute, symlinks resolved, case as the filesystem keeps it."""
     try:
         return os.path.normcase(str(path.expanduser().resolve()))

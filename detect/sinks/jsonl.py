@@ -8,7 +8,7 @@ from typing import IO
 
 from pydantic import Field
 
-from detect.columns import FRAME, PTS, SOURCE
+from detect.columns import FRAME, PTS, SOURCE, STREAM
 from detect.live_stats import StatsLines
 from detect.params import StageParams
 from detect.redaction import redact_text
@@ -52,11 +52,13 @@ class JsonlSink(FileSink):
             SOURCE: self._shown_source(frame.source_id),
             "detections": detection_records(packet.detections, packet.labels),
         }
+        if frame.stream:
+            record[STREAM] = frame.stream
         self._file.write(json.dumps(record) + "\n")
         for event in packet.events:
-            self.write_event(event)
+            self.write_event(event, frame.stream)
         if self._stats is not None and (stats := self._stats.add(packet)) is not None:
-            self.write_event(stats)
+            self.write_event(stats, frame.stream)
         self._count += 1
         if self._count % self.params.flush_every == 0:
             self._file.flush()
@@ -66,9 +68,12 @@ class JsonlSink(FileSink):
             self._source = (source_id, redact_text(source_id))
         return self._source[1]
 
-    def write_event(self, event: Event) -> None:
+    def write_event(self, event: Event, stream: str = "") -> None:
         assert self._file is not None
-        self._file.write(json.dumps(event.to_record()) + "\n")
+        record = event.to_record()
+        if stream:
+            record[STREAM] = stream
+        self._file.write(json.dumps(record) + "\n")
 
     def close(self) -> None:
         if self._file is not None:
