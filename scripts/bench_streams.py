@@ -68,31 +68,34 @@ class Row:
 
 
 def looped_clip(clip: Path, frames: int, out: Path) -> Path:
-    """The clip's packets repeated (remuxed, no re-encoding) until `frames` frames."""
+    """The clip's packets repeated (remuxed, no re-encoding) until `frames` frames; the clip is
+    demuxed again for every loop (a muxed packet gives its data to the muxer)."""
     import av
 
-    with av.open(str(clip)) as source:
-        stream = source.streams.video[0]
-        packets = [p for p in source.demux(stream) if p.size]
-        stamps = [(p.pts, p.dts) for p in packets]
-        rate = stream.average_rate or Fraction(25)
-        duration = int(round(1 / (rate * stream.time_base)))
-        with av.open(str(out), "w") as sink:
-            target = sink.add_stream_from_template(stream)
-            first = min(pts for pts, _ in stamps)
-            span = (max(pts for pts, _ in stamps) - first) + duration
-            written, loop = 0, 0
-            while written < frames:
-                for packet, (pts, dts) in zip(packets, stamps, strict=True):
+    with av.open(str(out), "w") as sink:
+        target = None
+        written, offset = 0, 0
+        while written < frames:
+            with av.open(str(clip)) as source:
+                stream = source.streams.video[0]
+                if target is None:
+                    target = sink.add_stream_from_template(stream)
+                rate = stream.average_rate or Fraction(25)
+                step = int(round(1 / (rate * stream.time_base)))
+                last = offset
+                for packet in source.demux(stream):
+                    if not packet.size or packet.pts is None:
+                        continue
                     if written == frames:
                         break
-                    packet.pts = pts - first + loop * span
-                    packet.dts = None if dts is None else dts - first + loop * span
-                    packet.time_base = stream.time_base  # muxing rescales it in place
+                    packet.pts += offset
+                    if packet.dts is not None:
+                        packet.dts += offset
+                    last = max(last, packet.pts)
                     packet.stream = target
                     sink.mux(packet)
                     written += 1
-                loop += 1
+                offset = last + step
     return out
 
 
