@@ -121,6 +121,9 @@ def _child(node: Any, part: str, where: str, create: bool) -> Any:
 def parse(data: dict[str, Any], path: str | None = None) -> PipelineConfig:
     """Validate the pipeline's shape, then each stage's params; raise all errors together."""
     errors: list[str] = []
+    if "streams" in data:
+        raise ConfigError("streams: a config with named streams runs with `detect run` (or "
+                          "detect.multi_runtime.MultiPipeline), not as one pipeline", path=path)
     for key in data:
         if key not in TOP_KEYS:
             errors.append(_unknown_key(str(key), str(key), TOP_KEYS))

@@ -153,6 +153,11 @@ def test_config_mistakes_are_named(config: dict, message: str):
         parse_streams(data)
 
 
+def test_a_streams_config_is_not_one_pipeline():
+    with pytest.raises(ConfigError, match="runs with `detect run`"):
+        parse({"streams": {"a": "a.mp4"}, "detector": {"type": "scripted"}})
+
+
 def test_validate_refuses_a_video_file_shared_by_streams(shared_videos: Path, tmp_path: Path,
                                                          capsys: pytest.CaptureFixture):
     path = tmp_path / "shared.yaml"
