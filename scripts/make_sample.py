@@ -1,200 +1,101 @@
-"""Build the bundled sample clip ``sample_videos/city_drive.mp4``.
+"""Cut the bundled sample clip ``sample_videos/highway.mp4`` from a real, MIT-licensed dashcam clip.
 
-The project ships no third-party video clips. The only photos it can bundle
-are the two inside the ``ultralytics`` wheel (``ultralytics/assets/bus.jpg`` and
-``zidane.jpg``), which are AGPL-3.0 like ultralytics itself and this project.
+The source is Udacity's ``solidWhiteRight.mp4`` (CarND-LaneLines-P1, MIT, see
+``sample_videos/README.md``), kept in ``../shared/data/videos`` as
+``highway_udacity_solidWhiteRight.mp4``: 8.84 s of a US highway at 960x540 and 25 fps, seen
+from the right lane, with cars in the lanes to the left and both lane lines visible. Its whole
+length is used by default (it is shorter than the 10-15 s a demo wants, and every second of it
+has traffic). The frames are decoded and re-encoded, not remuxed, so the sample is H.264
+yuv420p with the index at the front (``+faststart``, a browser streams it) whatever the
+source's layout, with timestamps starting at zero.
 
-A still photo gives a tracker nothing to do, so this script films each photo
-with a virtual 16:9 camera: the crop window pans and slowly zooms with smooth
-easing, plus a little handheld jitter drawn from a fixed seed. The people and
-the bus therefore drift across the frame slowly enough for a tracker to keep
-stable ids. The two scenes are joined with a hard cut (a crossfade gives the
-detector ghosted, half-transparent people). The output is deterministic for a
-given set of arguments and ultralytics assets.
+Usage (from the repository root)::
 
-Usage::
-
-    python scripts/make_sample.py [--out sample_videos/city_drive.mp4] \
-        [--fps 30] [--seconds-per-photo 6]
+    python scripts/make_sample.py [--source ../shared/data/videos/highway_udacity_solidWhiteRight.mp4]
+        [--start 0] [--end 8.84] [--crf 23] [--out sample_videos/highway.mp4]
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
-from dataclasses import dataclass
 from fractions import Fraction
-from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Iterator
 
 import av
-import cv2
 import numpy as np
 
-OUT_W, OUT_H = 640, 360
-ASPECT = OUT_W / OUT_H
-SEED = 20240611
-JITTER_PX = 2.5
-CRF = 26
+DEFAULT_SOURCE = Path("../shared/data/videos/highway_udacity_solidWhiteRight.mp4")
+DEFAULT_OUT = Path("sample_videos/highway.mp4")
 PRESET = "slow"
-DEFAULT_OUT = Path("sample_videos/city_drive.mp4")
 
 
-@dataclass(frozen=True)
-class Window:
-    """Camera window in photo pixels: centre and width (height follows 16:9)."""
+def read_cut(source: Path, start_s: float, end_s: float | None) -> tuple[Iterator[np.ndarray], Fraction, tuple[int, int]]:
+    """The frames of ``source`` whose timestamps lie in [start_s, end_s), with the stream's rate and size."""
+    container = av.open(str(source))
+    stream = container.streams.video[0]
+    rate = stream.average_rate or Fraction(25)
+    size = (stream.codec_context.width, stream.codec_context.height)
 
-    cx: float
-    cy: float
-    width: float
+    def frames() -> Iterator[np.ndarray]:
+        with container:
+            for frame in container.decode(stream):
+                t = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
+                if t < start_s - 1e-6:
+                    continue
+                if end_s is not None and t >= end_s - 1e-6:
+                    break
+                yield frame.to_ndarray(format="yuv420p")
 
-    @property
-    def height(self) -> float:
-        return self.width / ASPECT
-
-
-@dataclass(frozen=True)
-class Shot:
-    """One photo and the camera move across it, from ``start`` to ``end``."""
-
-    photo: str
-    start: Window
-    end: Window
+    return frames(), Fraction(rate), size
 
 
-SHOTS: tuple[Shot, ...] = (
-    Shot("bus.jpg", Window(490, 590, 640), Window(405, 640, 790)),
-    Shot("zidane.jpg", Window(880, 280, 800), Window(480, 300, 960)),
-)
-
-
-def load_photo(name: str) -> np.ndarray:
-    """Read a photo from the installed ultralytics package's ``assets`` folder."""
-    with as_file(files("ultralytics") / "assets" / name) as path:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise SystemExit(f"cannot read ultralytics/assets/{name}")
-    return image
-
-
-def ease(t: float) -> float:
-    """Cosine ease-in-out on [0, 1]."""
-    return 0.5 - 0.5 * math.cos(math.pi * t)
-
-
-def lerp(a: float, b: float, t: float) -> float:
-    return a + (b - a) * t
-
-
-class Scene:
-    """Renders frame ``i`` of one shot; a pure function of ``i``."""
-
-    def __init__(self, shot: Shot, photo: np.ndarray, n_frames: int, fps: float,
-                 rng: np.random.Generator) -> None:
-        self.shot = shot
-        self.photo = photo
-        self.n_frames = n_frames
-        self.fps = fps
-        self.freqs = rng.uniform(0.2, 1.1, size=(2, 3))
-        self.phases = rng.uniform(0.0, 2.0 * math.pi, size=(2, 3))
-        self.weights = rng.uniform(0.5, 1.0, size=(2, 3))
-
-    def jitter(self, i: int) -> tuple[float, float]:
-        """Smooth handheld shake in output pixels, about +-JITTER_PX."""
-        t = i / self.fps
-        waves = self.weights * np.sin(2.0 * math.pi * self.freqs * t + self.phases)
-        dx, dy = JITTER_PX * waves.sum(axis=1) / self.weights.sum(axis=1)
-        return float(dx), float(dy)
-
-    def window(self, i: int) -> Window:
-        """Eased camera window for frame ``i``, shaken and kept inside the photo."""
-        t = ease(i / max(self.n_frames - 1, 1))
-        start, end = self.shot.start, self.shot.end
-        width = lerp(start.width, end.width, t)
-        dx, dy = self.jitter(i)
-        scale = width / OUT_W
-        cx = lerp(start.cx, end.cx, t) + dx * scale
-        cy = lerp(start.cy, end.cy, t) + dy * scale
-        return clamp(Window(cx, cy, width), self.photo.shape[1], self.photo.shape[0])
-
-    def render(self, i: int) -> np.ndarray:
-        win = self.window(i)
-        s = OUT_W / win.width
-        matrix = np.array([
-            [s, 0.0, -(win.cx - win.width / 2) * s],
-            [0.0, s, -(win.cy - win.height / 2) * s],
-        ])
-        return cv2.warpAffine(self.photo, matrix, (OUT_W, OUT_H), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_REPLICATE)
-
-
-def clamp(win: Window, photo_w: int, photo_h: int) -> Window:
-    """Shrink and shift ``win`` so it lies fully inside the photo (no borders)."""
-    width = min(win.width, photo_w, photo_h * ASPECT)
-    half_w, half_h = width / 2, width / ASPECT / 2
-    cx = min(max(win.cx, half_w), photo_w - half_w)
-    cy = min(max(win.cy, half_h), photo_h - half_h)
-    return Window(cx, cy, width)
-
-
-def compose(scenes: list[Scene]) -> Iterator[np.ndarray]:
-    """Play the scenes back to back, joined by hard cuts."""
-    for scene in scenes:
-        for i in range(scene.n_frames):
-            yield scene.render(i)
-
-
-def encode(frames: Iterator[np.ndarray], out: Path, fps: int) -> int:
-    """Write H.264/yuv420p mp4 at constant ``fps`` to a temp file, then rename."""
+def encode(frames: Iterator[np.ndarray], out: Path, rate: Fraction, size: tuple[int, int], crf: int) -> int:
+    """H.264/yuv420p mp4 at the source's constant rate, written under a staging name and renamed."""
     tmp = out.with_name(f".{out.name}.partial")
+    count = 0
     try:
-        count = write_mp4(frames, tmp, fps)
+        with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as container:
+            stream = container.add_stream("libx264", rate=rate)
+            stream.width, stream.height = size
+            stream.pix_fmt = "yuv420p"
+            stream.codec_context.time_base = 1 / rate
+            stream.codec_context.options = {"crf": str(crf), "preset": PRESET}
+            for image in frames:
+                frame = av.VideoFrame.from_ndarray(image, format="yuv420p")
+                frame.pts = count
+                frame.time_base = 1 / rate
+                container.mux(stream.encode(frame))
+                count += 1
+            container.mux(stream.encode(None))
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
     return count
 
 
-def write_mp4(frames: Iterator[np.ndarray], path: Path, fps: int) -> int:
-    count = 0
-    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height = OUT_W, OUT_H
-        stream.pix_fmt = "yuv420p"
-        stream.time_base = Fraction(1, fps)
-        stream.codec_context.time_base = Fraction(1, fps)
-        stream.options = {"crf": str(CRF), "preset": PRESET}
-        for image in frames:
-            frame = av.VideoFrame.from_ndarray(image, format="bgr24").reformat(format="yuv420p")
-            frame.pts = count
-            frame.time_base = Fraction(1, fps)
-            container.mux(stream.encode(frame))
-            count += 1
-        container.mux(stream.encode(None))
-    return count
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the Udacity clip to cut from")
+    parser.add_argument("--start", type=float, default=0.0, help="first second kept")
+    parser.add_argument("--end", type=float, default=None, help="stop before this second (default: the end)")
+    parser.add_argument("--crf", type=int, default=23, help="x264 quality (lower = better, bigger)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output mp4 path")
-    parser.add_argument("--fps", type=int, default=30, help="constant frame rate")
-    parser.add_argument("--seconds-per-photo", type=float, default=6.0,
-                        help="length of each photo's scene")
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    n_frames = round(args.fps * args.seconds_per_photo)
-    if args.fps <= 0 or n_frames < 2:
-        raise SystemExit("--fps and --seconds-per-photo must give at least 2 frames a photo")
-    rng = np.random.default_rng(SEED)
-    scenes = [Scene(shot, load_photo(shot.photo), n_frames, args.fps, rng) for shot in SHOTS]
+    if not args.source.is_file():
+        raise SystemExit(f"source clip not found: {args.source} (see sample_videos/README.md)")
+    frames, rate, size = read_cut(args.source, args.start, args.end)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    count = encode(compose(scenes), args.out, args.fps)
-    print(f"wrote {args.out}: {count} frames, {args.out.stat().st_size:,} bytes")
+    count = encode(frames, args.out, rate, size, args.crf)
+    if count == 0:
+        args.out.unlink(missing_ok=True)
+        raise SystemExit(f"no frame of {args.source} lies in [{args.start}, {args.end})")
+    print(f"wrote {args.out}: {count} frames at {rate} fps, {size[0]}x{size[1]}, {args.out.stat().st_size:,} bytes")
 
 
 if __name__ == "__main__":

@@ -85,12 +85,12 @@ def driving_section(packet: Packet) -> HudSection | None:
 
 class LiveSection:
     """Frames per second through the annotator, latency from capture to now (median over the
-    last second), and the stale frames dropped so far; latency turns amber above `slow_ms`."""
+    last 5 s), and the stale frames dropped so far; latency turns amber above `slow_ms`."""
 
     slow_ms = 250.0
 
     def __init__(self) -> None:
-        self._rate = RollingRate(window_s=1.0)
+        self._rate = RollingRate()
 
     def __call__(self, packet: Packet) -> HudSection:
         self._rate.add(time.monotonic() - packet.frame.capture_time)

@@ -10,11 +10,18 @@ Bounded, because every connection costs a thread: a connection that has not sent
 request within `request_timeout` is closed (however slowly it dribbles bytes), at most
 `max_viewers` watch at once (the next one gets 503), and connections beyond that plus a few
 awaiting their request are closed at once. Used by the `mjpeg` sink and by `detect.testing.fake_camera`.
+
+The page (mjpeg_page.html, plain HTML and JS, nothing loaded from elsewhere) shows the stream
+and, when the server was given a `stats` callable, the numbers it returns as `/stats.json`,
+polled once a second. The page and `/stats.json` are answered at once and hold no viewer place
+(the page's own poll is never refused because its picture is watched); like every connection
+they must arrive within `request_timeout` and count toward the connection bound.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import logging
 import select
 import socket
@@ -23,7 +30,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from typing import Any
 
 from detect.redaction import redact_text
@@ -33,13 +42,14 @@ log = logging.getLogger(__name__)
 BOUNDARY = "detectframe"
 PENDING_REQUESTS = 16
 """Connections allowed beyond `max_viewers` while they send their request (page loads, the 503s)."""
-PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{margin:0;background:#111;color:#ddd;font:14px sans-serif}}
-img{{display:block;max-width:100vw;max-height:calc(100vh - 2em);margin:auto}}
-p{{text-align:center;margin:.4em}}</style></head>
-<body><img src="/stream.mjpg" alt="live stream"><p>{title} &middot; live</p></body></html>
-"""
+Stats = Callable[[], dict[str, Any]]
+"""Returns the `/stats.json` document (JSON-ready values), called in a request's thread."""
+ALLOWED = "GET"
+
+
+@cache
+def page_template() -> str:
+    return files(__package__).joinpath("mjpeg_page.html").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -96,10 +106,11 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], board: FrameBoard, title: str, send_timeout: float,
-                 request_timeout: float, max_viewers: int) -> None:
+                 request_timeout: float, max_viewers: int, stats: Stats | None) -> None:
         super().__init__(address, _Handler)
         self.board = board
         self.title = title
+        self.stats = stats
         self.send_timeout = send_timeout
         self.request_timeout = request_timeout
         self.max_viewers = max_viewers
@@ -206,13 +217,31 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path in ("/", "/index.html"):
             title = html.escape(redact_text(self.server.title))
-            self._send(200, "text/html; charset=utf-8", PAGE.format(title=title).encode())
+            self._send(200, "text/html; charset=utf-8", page_template().replace("{{title}}", title).encode())
         elif path == "/stream.mjpg":
             self._as_viewer(self._stream)
         elif path == "/snapshot.jpg":
             self._as_viewer(self._snapshot)
+        elif path == "/stats.json" and self.server.stats is not None:
+            body = json.dumps(self.server.stats(), allow_nan=False, separators=(",", ":"))
+            self._send(200, "application/json", body.encode())
         else:
-            self._send(404, "text/plain", b"not found: try / or /stream.mjpg\n")
+            stats = ", /stats.json" if self.server.stats is not None else ""
+            self._send(404, "text/plain", f"not found: try /, /stream.mjpg, /snapshot.jpg{stats}\n".encode())
+
+    def _not_allowed(self) -> None:
+        """Every path is read-only: other methods get 405 naming the one allowed."""
+        self.server.request_complete(self.connection)
+        self.send_response(405)
+        self.send_header("Allow", ALLOWED)
+        self.send_header("Content-Type", "text/plain")
+        body = f"method {self.command} not allowed (only {ALLOWED})\n".encode()
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
 
     def _as_viewer(self, serve: Callable[[], None]) -> None:
         """Serve as one of at most `max_viewers`; the next one gets 503 and is closed."""
@@ -273,12 +302,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class MjpegServer:
-    """Serve `/` (a page), `/stream.mjpg` (multipart MJPEG) and `/snapshot.jpg` on host:port."""
+    """Serve `/` (a page), `/stream.mjpg` (multipart MJPEG), `/snapshot.jpg` and, given `stats`,
+    `/stats.json` on host:port."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 8080, title: str = "detect",
-                 send_timeout: float = 5.0, request_timeout: float = 5.0, max_viewers: int = 10) -> None:
+                 send_timeout: float = 5.0, request_timeout: float = 5.0, max_viewers: int = 10,
+                 stats: Stats | None = None) -> None:
         self.host, self.port, self.title, self.send_timeout = host, port, title, send_timeout
-        self.request_timeout, self.max_viewers = request_timeout, max_viewers
+        self.request_timeout, self.max_viewers, self.stats = request_timeout, max_viewers, stats
         self.board = FrameBoard()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -286,7 +317,7 @@ class MjpegServer:
     def start(self) -> str:
         """Bind (port 0 picks a free one) and serve in a daemon thread; return the page's URL."""
         self._server = _Server((self.host, self.port), self.board, self.title, self.send_timeout,
-                               self.request_timeout, self.max_viewers)
+                               self.request_timeout, self.max_viewers, self.stats)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name=f"mjpeg-{self.port}", daemon=True)

@@ -19,4 +19,4 @@ def test_adas_config_parses_with_one_shared_calibration() -> None:
     assert [s.type for s in config.sinks] == ["video", "jsonl", "csv"]
     cameras = [s.params.camera for s in config.analytics if hasattr(s.params, "camera")]
     assert len(cameras) == 3 and all(c == cameras[0] for c in cameras)
-    assert cameras[0].focal_px == 721.5 and cameras[0].height_m == 1.65
+    assert cameras[0].focal_px == 926 and cameras[0].horizon_px == 305 and cameras[0].lane_width.width_m == 3.66

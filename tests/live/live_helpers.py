@@ -11,6 +11,7 @@ import contextlib
 import http.client
 import json
 import os
+import socket
 import subprocess
 import threading
 import time
@@ -129,6 +130,25 @@ def mjpeg_parts(host: str, port: int, count: int, timeout: float = 10.0) -> list
         return parts
     finally:
         conn.close()
+
+
+def closed_within(conn: socket.socket, seconds: float, dribble: bytes = b"") -> float:
+    """Seconds until the server closes `conn` (sending `dribble` a byte every 50 ms meanwhile)."""
+    conn.settimeout(0.05)
+    started = time.monotonic()
+    sent = 0
+    while time.monotonic() - started < seconds:
+        try:
+            if conn.recv(1024) == b"":
+                return time.monotonic() - started
+        except TimeoutError:
+            pass
+        except OSError:
+            return time.monotonic() - started
+        if sent < len(dribble):
+            conn.sendall(dribble[sent:sent + 1])
+            sent += 1
+    raise AssertionError(f"the connection was still open after {seconds} s")
 
 
 def publish_for(server: MjpegServer, data: bytes, seconds: float) -> None:

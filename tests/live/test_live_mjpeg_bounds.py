@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from live_helpers import mjpeg_parts, publish_for
+from live_helpers import closed_within, mjpeg_parts, publish_for
 
 from detect.config import parse
 from detect.sinks.mjpeg import MjpegSink
@@ -27,32 +27,13 @@ def _wait_for(condition, what: str) -> None:
         time.sleep(0.01)
 
 
-def _closed_within(conn: socket.socket, seconds: float, dribble: bytes = b"") -> float:
-    """Seconds until the server closes `conn` (sending `dribble` a byte every 50 ms meanwhile)."""
-    conn.settimeout(0.05)
-    started = time.monotonic()
-    sent = 0
-    while time.monotonic() - started < seconds:
-        try:
-            if conn.recv(1024) == b"":
-                return time.monotonic() - started
-        except TimeoutError:
-            pass
-        except OSError:
-            return time.monotonic() - started
-        if sent < len(dribble):
-            conn.sendall(dribble[sent:sent + 1])
-            sent += 1
-    raise AssertionError(f"the connection was still open after {seconds} s")
-
-
 @pytest.mark.parametrize("dribble", [b"", b"GET /stream.mjpg HTTP/1.0\r\nX-Slow: " + b"x" * 1000])
 def test_a_connection_without_a_complete_request_is_dropped_within_the_timeout(dribble: bytes):
     server = MjpegServer("127.0.0.1", 0, request_timeout=0.5)
     server.start()
     conn = socket.create_connection(("127.0.0.1", server.port))
     try:
-        assert _closed_within(conn, seconds=5.0, dribble=dribble) < 2.0
+        assert closed_within(conn, seconds=5.0, dribble=dribble) < 2.0
         assert server.viewers == 0
     finally:
         conn.close()
