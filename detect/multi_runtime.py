@@ -35,7 +35,7 @@ import numpy as np
 
 from detect import runtime
 from detect.contract import Detector, Sink
-from detect.errors import DetectError
+from detect.errors import ConfigError, DetectError
 from detect.pipeline import Named, Pipeline, StreamParts, close_stage, named_stage
 from detect.run_result import RunResult
 from detect.sinks.shared import SharedSink
@@ -182,8 +182,6 @@ class MultiPipeline:
     """Named streams, one shared detector, per-stream tracker, analytics, annotators and sinks."""
 
     def __init__(self, configs: Sequence[StreamConfig], gather_s: float | None = None) -> None:
-        from detect.errors import ConfigError
-
         first = configs[0].config
         self.configs = list(configs)
         self.detector: Named[Detector] = named_stage(first.detector)
@@ -206,9 +204,8 @@ class MultiPipeline:
                 shared_sinks[name][i] = Named(f"sinks[{i}] (shared {output.path})", wrapper)
         n = len(self.configs)
         batch = max(1, self.detector.stage.batch)
-        runtime_params = first.runtime
         self.scheduler = BatchScheduler(self.detector.stage, batch,
-                                        runtime_params.gather_ms / 1000 if gather_s is None else gather_s)
+                                        first.runtime.gather_ms / 1000 if gather_s is None else gather_s)
         self._open_lock = threading.Lock()
         self._opened = False
         self._open_error: BaseException | None = None

@@ -223,7 +223,7 @@ def live_latency(n: int, seconds: float, fps: float, backend: str, work: Path) -
         while not (first.exists() and first.stat().st_size) and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.5)  # the model loads before the first frame
         time.sleep(seconds)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)  # SIGINT stays ignored in a child of a background job
         text, err = proc.communicate(timeout=120)
     finally:
         for camera in cameras:
