@@ -323,7 +323,12 @@ class Pipeline:
         return [runtime.Step("detector", self.detect_step, batch), runtime.Step("stages", self.stages_step)]
 
     def _runtime_options(self) -> dict:
-        return {"queue_size": self.config.runtime.queue_size, "policy": "latest" if self.live else "block",
+        queue_size = self.config.runtime.queue_size
+        if self.shared is not None and self.live:
+            # A live stream among others shares the cores: frames queued after the detector would
+            # age there, so one slot per queue sends the backpressure to the newest-frame mailbox.
+            queue_size = 1
+        return {"queue_size": queue_size, "policy": "latest" if self.live else "block",
                 "stop": self.stop, "stats": self.stats, "merge": _keep_events,
                 "interrupt": self.source.stage.interrupt}
 
