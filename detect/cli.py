@@ -1,4 +1,4 @@
-"""`detect run | validate | list | eval | bench`: user errors print as one line, real bugs as tracebacks."""
+"""`detect run | batch | validate | list | eval | bench`: user errors print as one line, real bugs as tracebacks."""
 
 from __future__ import annotations
 
@@ -62,11 +62,17 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n"
                "  detect run clip.mp4                               # boxes, ids, trails -> runs/clip.mp4 + .jsonl\n"
-               "  detect run frames/ --classes person --conf 0.4    # a folder or glob of images\n"
+               "  detect run bus.jpg                                # an image -> runs/bus/bus.jpg + runs/bus.jsonl\n"
+               "  detect run photos/ --classes person --conf 0.4    # each image on its own -> runs/photos/<name>\n"
+               "  detect run 'shots/*.png'                          # a glob of images (quoted)\n"
+               "  detect run KITTI-17/img1 --as-video               # consecutive frames: tracked -> runs/img1.mp4\n"
                "  detect run 0 --out runs/cam                       # a webcam (index or /dev/videoN)\n"
                "  detect run rtsp://cam/stream1 --jsonl-only        # a network stream\n"
                "  detect run configs/adas.yaml --source drive.mp4   # a config, another source\n"
-               "  detect run configs/dashcam.yaml --set detector.conf=0.4 --model yolov8n.pt")
+               "  detect run configs/dashcam.yaml --set detector.conf=0.4 --model yolov8n.pt\n"
+               "  detect run /abs/configs/dashcam.yaml              # paths in a config: relative to its folder\n"
+               "\npaths: those written in a config resolve against the config file's folder; --source, --out,\n"
+               "--model and --set values against the current directory.")
     _config_args(run, "a pipeline YAML, or a source to run the default dashcam pipeline on: a video, a folder "
                       "or glob of images, a camera index or /dev/videoN, or a URL")
     add_run_flags(run)
@@ -74,6 +80,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
                      help="debug logs, and third-party warnings (e.g. during a model export)")
     run.set_defaults(func=cmd_run)
+
+    batch = sub.add_parser(
+        "batch", help="run one config over many video files: resumable, on a process pool or a Ray cluster",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  detect batch configs/dashcam.yaml --inputs \"clips/**/*.mp4\" --out runs/fleet\n"
+               "  detect batch configs/dashcam.yaml --inputs manifest.csv --out runs/fleet --workers 2\n"
+               "  detect batch configs/dashcam.yaml --inputs clips/ --out runs/fleet --engine ray --address auto\n"
+               "exit codes: 0 every input done, 3 some failed (summary.csv), 2 user error, 130 interrupted")
+    from detect.batch.command import add_batch_arguments
+
+    add_batch_arguments(batch)
+    batch.set_defaults(func=cmd_batch)
 
     validate = sub.add_parser("validate", help="check a config without running it")
     _config_args(validate)
@@ -102,24 +121,32 @@ def _parser() -> argparse.ArgumentParser:
 def _config_args(parser: argparse.ArgumentParser, what: str = "pipeline YAML file") -> None:
     parser.add_argument("config", metavar="config" if what.startswith("pipeline") else "CONFIG_OR_SOURCE", help=what)
     parser.add_argument("--source", action="append", metavar="SOURCE",
-                        help="replace the source path (file, folder/glob, or URL); repeat it for several "
-                             "streams in one process, each named after its file stem")
+                        help="replace the source (a video, an image, a folder or glob of images, a camera, a "
+                             "URL); relative to the current directory; repeat it for several streams in one "
+                             "process, each named after its file stem")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a config value, e.g. detector.conf=0.4 or sinks.0.path=out.mp4")
+                        help="override a config value, e.g. detector.conf=0.4 or sinks.0.path=out.mp4 "
+                             "(a path here is relative to the current directory)")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from detect.config import apply_overrides, load_yaml, parse, source_override
+    from detect.config import apply_overrides, parse, source_override
+    from detect.config_paths import read_config
     from detect.errors import ConfigError
     from detect.multi_command import run_streams
     from detect.pipeline import build
     from detect.progress import Progress
-    from detect.quick_run import apply_flags, is_config, quick_pipeline
+    from detect.quick_run import (
+        apply_flags,
+        is_config,
+        number_image_folders,
+        quick_pipeline,
+    )
     from detect.streams import is_multi, sources_as_streams
 
     sources = args.source or []
     if is_config(args.config):
-        data = apply_overrides(load_yaml(args.config), args.overrides)
+        data = apply_overrides(read_config(args.config), args.overrides)
         if len(sources) > 1 or (sources and is_multi(data)):
             data = sources_as_streams(data, sources)
         elif sources:
@@ -127,6 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         apply_flags(data, args)
         if is_multi(data):
             return run_streams(data, str(args.config), args.quiet)
+        number_image_folders(data, args)
         config = parse(data, path=str(args.config))
     else:
         if len(sources) > 1:
@@ -225,6 +253,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     check_resources(config)
     print(f"ok: {args.config}")
     return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from detect.batch.command import batch_main
+
+    return batch_main(args)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -65,6 +65,8 @@ TOTAL = "total"
 TOTAL_IN = "total_in"
 TOTAL_OUT = "total_out"
 SOURCE = "source"
+FILE = "file"
+"""The image file a frame record is about (image sources only)."""
 STREAM = "stream"
 """The stream's name in a multi-stream run (JSONL frame and event lines; absent in a one-stream run)."""
 

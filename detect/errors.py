@@ -87,6 +87,7 @@ EXTRAS = {
     "fast": "fast CPU backends (OpenVINO, ONNX Runtime, INT8 export)",
     "eval": "evaluation and benchmarks (TrackEval, pycocotools, matplotlib)",
     "api": "conversions of Python API results to supervision",
+    "batch": "detect batch on a Ray cluster",
 }
 
 

@@ -54,11 +54,12 @@ def run_streams(data: dict[str, Any], path: str | None, quiet: bool) -> int:
 def validate_streams(config_path: str, overrides: list[str], sources: list[str]) -> int:
     """Every stream's stages checked as `detect validate` checks one pipeline, and the outputs
     of all streams together; every problem of every stream in one ConfigError."""
-    from detect.config import apply_overrides, load_yaml
+    from detect.config import apply_overrides
+    from detect.config_paths import read_config
     from detect.streams import parse_streams, plan_outputs, sources_as_streams
     from detect.validate import check_resources
 
-    data = apply_overrides(load_yaml(config_path), overrides)
+    data = apply_overrides(read_config(config_path), overrides)
     if sources:
         data = sources_as_streams(data, sources)
     configs = parse_streams(data, config_path)

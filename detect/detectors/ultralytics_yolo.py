@@ -23,7 +23,7 @@ from detect.detectors.model_inspection import model_format, read_labels
 from detect.detectors.models import resolve_model
 from detect.detectors.yolo_decode import decode
 from detect.errors import ConfigError, DetectError, clip, did_you_mean
-from detect.params import StageParams
+from detect.params import StageParams, path_field
 from detect.registry import detectors
 from detect.types import Detections, SourceInfo
 
@@ -67,7 +67,8 @@ class UltralyticsDetector(Detector):
     """Any Ultralytics detection model (.pt, .onnx, OpenVINO folder); backend and classes chosen in YAML."""
 
     class Params(StageParams):
-        model: str = Field("yolo11n.pt", description="model file, exported folder, or name in $DETECT_MODELS_DIR")
+        model: str = path_field("yolo11n.pt", description="model file, exported folder, or name in $DETECT_MODELS_DIR",
+                                bare_name_is_lookup=True)
         backend: Literal["auto", "torch", "onnx", "openvino", "tensorrt"] | None = Field(
             None, description="engine (default: the model's own, torch for .pt); a .pt is exported once "
                               "(cached) for onnx/openvino/tensorrt; auto picks the fastest available")
@@ -78,7 +79,7 @@ class UltralyticsDetector(Detector):
         device: str = Field("auto", description="cpu, cuda:N or auto")
         half: bool = Field(False, description="FP16 inference (CUDA, or FP16 exports)")
         int8: bool = Field(False, description="INT8 OpenVINO export, calibrated on your footage (see calibration)")
-        calibration: str | None = Field(None, description="video or image folder for INT8 calibration "
+        calibration: str | None = path_field(None, description="video or image folder for INT8 calibration "
                                                            "(default: the first source file exported with)")
         max_det: int = Field(300, ge=1, le=10000, description="maximum boxes per frame")
         classes: list[str | int] | None = Field(None, description="classes to keep, by name or id: [car, person], "
@@ -116,6 +117,10 @@ class UltralyticsDetector(Detector):
         self.load_seconds = 0.0
         self.last_timings: dict[str, float] = {}
         self._backend: Backend | None = None
+        self._loaded: tuple[str, str, str] | None = None
+        """(backend, path, device) of the loaded engine: an open() with the same plan reuses it
+        (a batch worker's runs on many files load the model once)."""
+        self._warm: tuple[int, int] | None = None
         self._class_ids: list[int] | None = None
         self._shape: tuple[int, int] | None = None
         self._source_fps = 0.0
@@ -162,7 +167,12 @@ class UltralyticsDetector(Detector):
             path = exported(path, kind, shape or (p.imgsz, p.imgsz), half=p.half, batch=p.batch, device=device,
                             int8_calibration=self._calibration(info) if p.int8 else None,
                             calibration_in_key=p.calibration is not None)
-        self._backend = self._load(kind, path, device)
+        if self._backend is not None and self._loaded == (kind, path, device):
+            log.debug("detector: %s already loaded, reused", Path(path).name)
+        else:
+            self.close()
+            self._backend = self._load(kind, path, device)
+            self._loaded = (kind, path, device)
         self.backend_name, self.model_path = kind, path
         self.labels = self._backend.labels
         if not self.labels:
@@ -203,7 +213,10 @@ class UltralyticsDetector(Detector):
 
     def warmup(self) -> None:
         h, w = self._shape or (self.params.imgsz, self.params.imgsz)
+        if self._warm == (h, w):
+            return
         self.detect([np.zeros((h, w, 3), np.uint8)] * self.params.batch)
+        self._warm = (h, w)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
         assert self._backend is not None, "open() first"
@@ -230,3 +243,4 @@ class UltralyticsDetector(Detector):
         if self._backend is not None:
             self._backend.close()
             self._backend = None
+            self._loaded = self._warm = None
