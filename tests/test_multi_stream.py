@@ -14,6 +14,7 @@ from conftest import decode_all
 from detect.cli import main
 from detect.columns import CLASS_NAME, STREAM, TRACK_ID
 from detect.config import load_yaml, parse
+from detect.config_paths import read_config
 from detect.errors import ConfigError
 from detect.multi_runtime import MultiPipeline
 from detect.pipeline import build
@@ -176,5 +177,11 @@ def test_validate_refuses_a_video_file_shared_by_streams(shared_videos: Path, tm
     assert "(2 streams)" in capsys.readouterr().out
 
 
-def test_the_example_config_validates(models_dir: Path):
+def test_the_example_config_validates_from_any_directory(models_dir: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
     assert main(["validate", str(REPO / "configs" / "multi.yaml")]) == 0
+    configs = parse_streams(read_config(REPO / "configs" / "multi.yaml"))
+    assert Path(configs[0].config.source.params.path).resolve() == (REPO.parent / "shared" / "data" / "videos" /
+                                                                    WHITE).resolve()
+    assert Path(configs[0].config.sinks[0].params.path).resolve() == (REPO / "runs" / "multi" / "white.mp4")
