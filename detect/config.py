@@ -26,9 +26,12 @@ _SHORT_REPR.maxlevel, _SHORT_REPR.maxstring, _SHORT_REPR.maxother = 3, 80, 80
 
 
 class RuntimeParams(StageParams):
-    """Queue sizes between the reader, the stages and the writer: every queue is bounded."""
+    """Queue sizes between the reader, the stages and the writer (every queue is bounded); the
+    multi-stream gather wait."""
 
     queue_size: int = Field(8, ge=1, le=1024, description="frames each queue between threads holds")
+    gather_ms: float = Field(10.0, ge=0, le=1000, description="multi-stream runs: how long the detector waits "
+                                                              "for more streams' frames before a batch call")
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,9 @@ def _child(node: Any, part: str, where: str, create: bool) -> Any:
 def parse(data: dict[str, Any], path: str | None = None) -> PipelineConfig:
     """Validate the pipeline's shape, then each stage's params; raise all errors together."""
     errors: list[str] = []
+    if "streams" in data:
+        raise ConfigError("streams: a config with named streams runs with `detect run` (or "
+                          "detect.multi_runtime.MultiPipeline), not as one pipeline", path=path)
     for key in data:
         if key not in TOP_KEYS:
             errors.append(_unknown_key(str(key), str(key), TOP_KEYS))
