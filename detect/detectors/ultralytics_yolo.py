@@ -205,7 +205,9 @@ class UltralyticsDetector(Detector):
         return material
 
     def _planned_shape(self, info: SourceInfo | None) -> tuple[int, int] | None:
-        if info is None:
+        """The input fixed from the source's size; None (sized per frame) for stills of mixed sizes,
+        so a portrait photo after a wide one is not shrunk into the wide one's input."""
+        if info is None or info.varying_size:
             return None
         if not self.params.rect:
             return self.params.imgsz, self.params.imgsz
