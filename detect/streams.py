@@ -30,6 +30,7 @@ from typing import Any
 from detect.config import TOP_KEYS, PipelineConfig, parse, source_override
 from detect.contract import Sink, Source
 from detect.errors import ConfigError, clip, did_you_mean
+from detect.registry import sinks
 from detect.sinks.base import FileSink
 from detect.sinks.jsonl import JsonlSink
 from detect.validate import output_key, output_problems
@@ -137,7 +138,17 @@ def _stream_data(name: str, source: Any, shared: dict[str, Any], override: Any, 
     for sink in data.get("sinks") or []:
         if isinstance(sink, dict) and isinstance(sink.get("path"), str):
             sink["path"] = sink["path"].replace(NAME_PLACEHOLDER, name)
+        if isinstance(sink, dict) and "stream" not in sink and _names_its_stream(sink.get("type")):
+            sink["stream"] = name
     return data
+
+
+def _names_its_stream(sink_type: Any) -> bool:
+    """A sink with a `stream` parameter (record, clips, mqtt, webhook) takes the stream's name
+    unless the config gives one, so recordings, clips and topics are per stream by default."""
+    cls = sinks.get(sink_type) if isinstance(sink_type, str) else None
+    params = getattr(cls, "Params", None)
+    return params is not None and "stream" in getattr(params, "model_fields", {})
 
 
 @dataclass(frozen=True)

@@ -185,3 +185,17 @@ def test_the_example_config_validates_from_any_directory(models_dir: Path, tmp_p
     assert Path(configs[0].config.source.params.path).resolve() == (REPO.parent / "shared" / "data" / "videos" /
                                                                     WHITE).resolve()
     assert Path(configs[0].config.sinks[0].params.path).resolve() == (REPO / "runs" / "multi" / "white.mp4")
+
+
+def test_record_clips_and_mqtt_sinks_take_the_stream_name(tmp_path) -> None:
+    from detect.streams import parse_streams
+
+    data = {
+        "streams": {"front": {"type": "video", "path": "a.mp4"}, "rear": {"type": "video", "path": "b.mp4"}},
+        "detector": {"type": "ultralytics", "model": "yolo11n.pt"},
+        "sinks": [{"type": "record", "path": str(tmp_path / "rec")},
+                  {"type": "clips", "path": str(tmp_path / "clips"), "stream": "fixed"}],
+    }
+    configs = parse_streams(data)
+    names = {c.name: [s.params.stream for s in c.config.sinks] for c in configs}
+    assert names == {"front": ["front", "fixed"], "rear": ["rear", "fixed"]}
