@@ -62,11 +62,17 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n"
                "  detect run clip.mp4                               # boxes, ids, trails -> runs/clip.mp4 + .jsonl\n"
-               "  detect run frames/ --classes person --conf 0.4    # a folder or glob of images\n"
+               "  detect run bus.jpg                                # an image -> runs/bus/bus.jpg + runs/bus.jsonl\n"
+               "  detect run photos/ --classes person --conf 0.4    # each image on its own -> runs/photos/<name>\n"
+               "  detect run 'shots/*.png'                          # a glob of images (quoted)\n"
+               "  detect run KITTI-17/img1 --as-video               # consecutive frames: tracked -> runs/img1.mp4\n"
                "  detect run 0 --out runs/cam                       # a webcam (index or /dev/videoN)\n"
                "  detect run rtsp://cam/stream1 --jsonl-only        # a network stream\n"
                "  detect run configs/adas.yaml --source drive.mp4   # a config, another source\n"
-               "  detect run configs/dashcam.yaml --set detector.conf=0.4 --model yolov8n.pt")
+               "  detect run configs/dashcam.yaml --set detector.conf=0.4 --model yolov8n.pt\n"
+               "  detect run /abs/configs/dashcam.yaml              # paths in a config: relative to its folder\n"
+               "\npaths: those written in a config resolve against the config file's folder; --source, --out,\n"
+               "--model and --set values against the current directory.")
     _config_args(run, "a pipeline YAML, or a source to run the default dashcam pipeline on: a video, a folder "
                       "or glob of images, a camera index or /dev/videoN, or a URL")
     add_run_flags(run)
@@ -101,22 +107,31 @@ def _parser() -> argparse.ArgumentParser:
 
 def _config_args(parser: argparse.ArgumentParser, what: str = "pipeline YAML file") -> None:
     parser.add_argument("config", metavar="config" if what.startswith("pipeline") else "CONFIG_OR_SOURCE", help=what)
-    parser.add_argument("--source", help="replace the source path (file, folder/glob, or URL)")
+    parser.add_argument("--source", help="replace the source (a video, an image, a folder or glob of images, a "
+                                         "camera, a URL); relative to the current directory")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a config value, e.g. detector.conf=0.4 or sinks.0.path=out.mp4")
+                        help="override a config value, e.g. detector.conf=0.4 or sinks.0.path=out.mp4 "
+                             "(a path here is relative to the current directory)")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from detect.config import apply_overrides, load_yaml, parse, source_override
+    from detect.config import apply_overrides, parse, source_override
+    from detect.config_paths import read_config
     from detect.pipeline import build
     from detect.progress import Progress
-    from detect.quick_run import apply_flags, is_config, quick_pipeline
+    from detect.quick_run import (
+        apply_flags,
+        is_config,
+        number_image_folders,
+        quick_pipeline,
+    )
 
     if is_config(args.config):
-        data = apply_overrides(load_yaml(args.config), args.overrides)
+        data = apply_overrides(read_config(args.config), args.overrides)
         if args.source is not None:
             data["source"] = source_override(data.get("source"), args.source)
         apply_flags(data, args)
+        number_image_folders(data, args)
         config = parse(data, path=str(args.config))
     else:
         data = apply_overrides(quick_pipeline(args.source or args.config, args), args.overrides)

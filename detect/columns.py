@@ -65,6 +65,8 @@ TOTAL = "total"
 TOTAL_IN = "total_in"
 TOTAL_OUT = "total_out"
 SOURCE = "source"
+FILE = "file"
+"""The image file a frame record is about (image sources only)."""
 
 SUBJECT_FIELDS = (ZONE, LINE)
 """What an event is about, written before its track: `{"zone": "a", "track_id": 3, ...}`."""

@@ -139,7 +139,9 @@ def parse(data: dict[str, Any], path: str | None = None) -> PipelineConfig:
 
     if errors:
         raise ConfigError(errors, path=path)
-    return PipelineConfig(
+    from detect.stills import for_stills
+
+    return for_stills(PipelineConfig(
         source=specs["source"],
         detector=specs["detector"],
         tracker=specs.get("tracker"),
@@ -149,11 +151,14 @@ def parse(data: dict[str, Any], path: str | None = None) -> PipelineConfig:
         runtime=runtime,
         path=path,
         data=copy.deepcopy(data),
-    )
+    ))
 
 
 def load(path: str | os.PathLike[str], overrides: list[str] | None = None, source: str | None = None) -> PipelineConfig:
-    data = load_yaml(path)
+    """A pipeline YAML (its paths relative to its folder), then the command line's values (relative to cwd)."""
+    from detect.config_paths import read_config
+
+    data = read_config(path)
     if overrides:
         data = apply_overrides(data, overrides)
     if source is not None:
@@ -172,12 +177,14 @@ def source_override(current: Any, path: str) -> dict[str, Any]:
 
 
 def infer_source_type(path: str) -> str:
-    """A camera index or /dev/videoN, a URL, a folder or glob of images, else a video file."""
+    """A camera index or /dev/videoN, a URL, an image or a folder or glob of images, else a video file."""
+    from detect.sources.images import IMAGE_SUFFIXES
+
     if path.isdigit() or path.startswith("/dev/video"):
         return "webcam"
     if "://" in path:
         return "stream"
-    if Path(path).is_dir() or any(ch in path for ch in "*?["):
+    if Path(path).is_dir() or any(ch in path for ch in "*?[") or Path(path).suffix.lower() in IMAGE_SUFFIXES:
         return "images"
     return "video"
 

@@ -158,11 +158,19 @@ class Analytics(Stage):
 
 
 class Annotator(Stage):
-    """Draws on the canvas (a copy of the frame) and returns it."""
+    """Draws on the canvas (a copy of the frame) and returns it. Text goes where
+    `packet.layout` (annotators/layout.py) has room, and is claimed there."""
+
+    overlay: bool = False
+    """Drawn after every other annotator whatever the config order (the HUD): nothing covers it."""
 
     @abstractmethod
     def annotate(self, canvas: np.ndarray, packet: Packet) -> np.ndarray:
         ...
+
+    def reserve(self, packet: Packet) -> None:
+        """Before any annotator draws on this frame: claim in `packet.layout` the rectangles an
+        overlay will paint, so text drawn earlier keeps clear of them."""
 
 
 class Sink(Stage):

@@ -22,14 +22,15 @@ from detect import (
     runtime,
     stages,  # noqa: F401  (registers the built-in stages)
 )
+from detect.annotators.layout import CanvasLayout
 from detect.config import (
     PipelineConfig,
     StageSpec,
-    load_yaml,
     parse,
     set_value,
     source_override,
 )
+from detect.config_paths import read_config
 from detect.contract import Analytics, Annotator, Detector, Sink, Source, Stage, Tracker
 from detect.errors import ConfigError, DetectError, StageError
 from detect.results import FrameResult
@@ -59,6 +60,11 @@ class Pipeline:
         self.analytics: list[Named[Analytics]] = [_named(s) for s in config.analytics]
         self.annotators: list[Named[Annotator]] = [_named(s) for s in config.annotators]
         self.sinks: list[Named[Sink]] = [_named(s) for s in config.sinks]
+        self.overlays = [item for item in self.annotators if item.stage.overlay]
+        self.drawing_order = [item for item in self.annotators if not item.stage.overlay] + self.overlays
+        """Config order, overlays (the HUD) last: they claim their place first and are never covered.
+        Text (tags, captions) is painted between the two, over every line but under the overlays."""
+        self.first_overlay = self.overlays[0] if self.overlays else None
         self.labels: tuple[str, ...] = ()
         self.stop = runtime.StopToken()
         problems = output_problems(self.source.stage, [(spec.where, item.stage)
@@ -79,14 +85,14 @@ class Pipeline:
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str], source: str | None = None, **overrides: Any) -> Pipeline:
-        """A pipeline from a YAML file; `source=` replaces its source like `--source`, and
-        keyword overrides set values by dotted path with `__`: `detector__conf=0.4`,
-        `sinks__0__path="out.mp4"`."""
-        return cls(_with_overrides(load_yaml(path), overrides, source, str(path)))
+        """A pipeline from a YAML file, its relative paths resolved against the file's folder;
+        `source=` replaces its source like `--source`, and keyword overrides set values by dotted
+        path with `__`: `detector__conf=0.4`, `sinks__0__path="out.mp4"` (both relative to cwd)."""
+        return cls(_with_overrides(read_config(path), overrides, source, str(path)))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None, **overrides: Any) -> Pipeline:
-        """A pipeline from a mapping shaped like the YAML file (not modified)."""
+        """A pipeline from a mapping shaped like the YAML file (not modified); paths relative to cwd."""
         return cls(_with_overrides(copy.deepcopy(data), overrides, source, None))
 
     def stream(self, source: str | None = None, images: bool = False, sinks: bool = False) -> Iterator[FrameResult]:
@@ -189,14 +195,29 @@ class Pipeline:
                 packet = item.stage.process(packet)
         t2 = time.perf_counter()
         if self.annotators:
-            canvas = packet.frame.image.copy()
-            for item in self.annotators:
-                with _stage(item.name, index):
-                    canvas = item.stage.annotate(canvas, packet)
-            packet = dataclasses.replace(packet, canvas=canvas)
+            packet = self._annotate(packet)
         t3 = time.perf_counter()
         timings.update(track=t1 - t0, analytics=t2 - t1, annotate=t3 - t2)
         return packet
+
+    def _annotate(self, packet: Packet) -> Packet:
+        """Overlays claim their place, the annotators draw in `drawing_order`, the text they
+        placed is painted over their lines, then the overlays are drawn on top of everything."""
+        canvas = packet.frame.image.copy()
+        h, w = canvas.shape[:2]
+        layout = CanvasLayout(w, h, deferred=True)
+        packet = dataclasses.replace(packet, layout=layout)
+        index = packet.frame.index
+        for item in self.overlays:
+            with _stage(item.name, index):
+                item.stage.reserve(packet)
+        for item in self.drawing_order:
+            if item is self.first_overlay:
+                layout.paint(canvas)
+            with _stage(item.name, index):
+                canvas = item.stage.annotate(canvas, packet)
+        layout.paint(canvas)
+        return dataclasses.replace(packet, canvas=canvas)
 
     def write(self, packet: Packet) -> None:
         t0 = time.perf_counter()
@@ -332,10 +353,10 @@ def _keep_events(dropped: Packet, newer: Packet) -> Packet:
 
 def _with_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str | None,
                     path: str | None) -> PipelineConfig:
-    for key, value in overrides.items():
-        set_value(data, key.replace("__", "."), value)
     if source is not None:
         data["source"] = source_override(data.get("source"), source)
+    for key, value in overrides.items():
+        set_value(data, key.replace("__", "."), value)
     return parse(data, path)
 
 

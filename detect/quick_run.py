@@ -3,7 +3,8 @@
 The everyday knobs are flags (`--model`, `--conf`, `--classes`, `--tracker`, `--out`,
 `--no-video`, `--jsonl-only`) that work the same on a config. Outputs are named after the
 source (`runs/<stem>.mp4`, `runs/<stem>.jsonl`) and never replace an earlier run's silently:
-an existing name gets the next free number (`runs/<stem>-2.mp4`) unless `--exist-ok`.
+an existing name gets the next free number (`runs/<stem>-2.mp4`) unless `--exist-ok`. Images
+(unless `--as-video`) give a folder of annotated images instead of the mp4: `runs/<stem>/`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import argparse
 import copy
 from pathlib import Path
 from typing import Any
+
+from detect.errors import ConfigError
 
 DEFAULT_PIPELINE: dict[str, Any] = {
     "detector": {"type": "ultralytics", "model": "yolo11n.pt", "conf": 0.2, "imgsz": 640, "device": "auto",
@@ -32,6 +35,9 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-video", action="store_true", help="no annotated mp4")
     parser.add_argument("--jsonl-only", action="store_true", help="only the JSONL (no video, no drawing)")
     parser.add_argument("--exist-ok", action="store_true", help="replace outputs of an earlier run with the same names")
+    parser.add_argument("--as-video", action="store_true",
+                        help="images are consecutive frames (a sequence): track across them, write one mp4 "
+                             "(default: each image on its own, an annotated image per input)")
 
 
 def is_config(target: str) -> bool:
@@ -50,15 +56,32 @@ def quick_pipeline(source: str, args: argparse.Namespace) -> dict[str, Any]:
     sinks = [{"type": "jsonl", "path": str(out / f"{stem}.jsonl")}]
     if not (args.no_video or args.jsonl_only):
         sinks.insert(0, {"type": "video", "path": str(out / f"{stem}.mp4")})
-    data["sinks"] = sinks if args.exist_ok else _unused_names(sinks)
+    data["sinks"] = sinks
     apply_flags(data, args)
+    if not args.exist_ok:
+        data["sinks"] = _unused_names(data["sinks"], _is_stills(data["source"]))
     return data
+
+
+def number_image_folders(data: dict[str, Any], args: argparse.Namespace) -> None:
+    """A config run on stills: when the image folder its video sink becomes (stills.py) exists,
+    the run's outputs take the next free number, so two runs' images never mix in one folder."""
+    sinks = data.get("sinks")
+    if args.exist_ok or not _is_stills(data.get("source")) or not isinstance(sinks, list):
+        return
+    if all(isinstance(s, dict) and isinstance(s.get("path"), str) for s in sinks):
+        data["sinks"] = _unused_names(sinks, stills=True)
 
 
 def apply_flags(data: dict[str, Any], args: argparse.Namespace) -> None:
     """The flags as overrides of a pipeline mapping (a config's or the default one)."""
     from detect.config import set_value
 
+    if getattr(args, "as_video", False):
+        source = data.get("source")
+        if not (isinstance(source, dict) and source.get("type") == "images"):
+            raise ConfigError("--as-video: the source is not a folder or glob of images")
+        source["as_video"] = True
     for key, value in (("detector.model", args.model), ("detector.conf", args.conf),
                        ("detector.classes", args.classes), ("tracker.type", args.tracker)):
         if value is not None:
@@ -67,7 +90,8 @@ def apply_flags(data: dict[str, Any], args: argparse.Namespace) -> None:
         data["annotators"] = []
         data["sinks"] = [s for s in data.get("sinks") or [] if isinstance(s, dict) and s.get("type") == "jsonl"]
     elif args.no_video:
-        data["sinks"] = [s for s in data.get("sinks") or [] if not (isinstance(s, dict) and s.get("type") == "video")]
+        data["sinks"] = [s for s in data.get("sinks") or []
+                         if not (isinstance(s, dict) and s.get("type") in ("video", "images"))]
     if args.out:
         for sink in data.get("sinks") or []:
             if isinstance(sink, dict) and isinstance(sink.get("path"), str):
@@ -83,15 +107,25 @@ def _stem(source: str) -> str:
     if kind == "stream":
         return "stream"
     path = Path(source.rstrip("/"))
-    stem = path.stem if kind == "video" else path.name.replace("*", "").strip(".") or "images"
-    return stem or "run"
+    if kind == "images" and any(ch in path.name for ch in "*?["):
+        path = path.parent
+    stem = path.name if kind == "images" and not path.suffix else path.stem
+    return stem.strip(".") or ("images" if kind == "images" else "run")
 
 
-def _unused_names(sinks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Add the first number that makes every output name free: all of one run share it."""
+def _is_stills(source: Any) -> bool:
+    return isinstance(source, dict) and source.get("type") == "images" and not source.get("as_video")
+
+
+def _unused_names(sinks: list[dict[str, Any]], stills: bool = False) -> list[dict[str, Any]]:
+    """Add the first number that makes every output name free: all of one run share it. On
+    stills a video sink writes the image folder of its name (stills.py): that folder must be free."""
+    from detect.stills import image_folder
+
     paths = [Path(s["path"]) for s in sinks]
+    written = [Path(image_folder(str(p))) if stills and s.get("type") == "video" else p for s, p in zip(sinks, paths)]
     number = 1
-    while any(_numbered(p, number).exists() for p in paths):
+    while any(_numbered(p, number).exists() for p in written):
         number += 1
     return [{**s, "path": str(_numbered(p, number))} for s, p in zip(sinks, paths)]
 

@@ -51,13 +51,15 @@ class FrameResult:
     labels: tuple[str, ...]
     events: tuple[Event, ...]
     image: np.ndarray | None = None
+    file: str | None = None
+    """The image file this frame came from (image sources), else None."""
 
     @classmethod
     def from_packet(cls, packet: Packet, image: bool = False) -> FrameResult:
         canvas = packet.canvas if packet.canvas is not None else packet.frame.image
         return cls(index=packet.frame.index, pts=packet.frame.pts_s, source=packet.frame.source_id,
                    detections=packet.detections, labels=packet.labels, events=packet.events,
-                   image=canvas if image else None)
+                   image=canvas if image else None, file=packet.frame.file)
 
     @property
     def class_names(self) -> list[str]:

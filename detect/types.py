@@ -6,12 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from detect.columns import EVENT, FRAME, PTS, SUBJECT_FIELDS, TRACK_ID
 from detect.redaction import redact_values
+
+if TYPE_CHECKING:
+    from detect.annotators.layout import CanvasLayout
 
 NO_TRACK = -1
 """A tracker id meaning untracked (in `Detections.tracker_id`) or no track (in `Event.track`)."""
@@ -42,6 +45,8 @@ class Frame:
     pts_s: float
     source_id: str
     capture_time: float = 0.0
+    file: str | None = None
+    """The image file this frame was read from (image sources), else None."""
 
     def __post_init__(self) -> None:
         if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:
@@ -146,6 +151,8 @@ class Packet:
     detections: Detections
     labels: tuple[str, ...] = ()
     canvas: np.ndarray | None = None
+    layout: CanvasLayout | None = None
+    """The text rectangles the annotators claimed on `canvas` (labels, captions, HUD)."""
     events: tuple[Event, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
     detected: bool = True

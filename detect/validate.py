@@ -14,6 +14,7 @@ from detect.config import PipelineConfig, StageSpec
 from detect.contract import Sink, Source, Stage
 from detect.errors import ConfigError, DetectError, clip
 from detect.sinks.base import FileSink
+from detect.sinks.images import ImageFolderSink
 
 
 def check_resources(config: PipelineConfig) -> None:
@@ -44,6 +45,9 @@ def output_problems(source: Source, sinks: Sequence[tuple[str, Sink]]) -> list[s
     inputs = {_key(Path(p)): p for p in source.input_paths()}
     seen: dict[str, str] = {}
     for where, sink in sinks:
+        if isinstance(sink, ImageFolderSink):
+            problems.extend(_image_folder_problems(where, sink, inputs, seen))
+            continue
         if not isinstance(sink, FileSink):
             continue
         path = sink.path
@@ -55,6 +59,26 @@ def output_problems(source: Source, sinks: Sequence[tuple[str, Sink]]) -> list[s
             problems.append(f"{where}.path: {path} is also written by {seen[key]} (give each sink its own file)")
         seen.setdefault(key, where)
         problem = _unwritable(path)
+        if problem:
+            problems.append(f"{where}.path: {problem}")
+    return problems
+
+
+def _image_folder_problems(where: str, sink: ImageFolderSink, inputs: dict[str, str], seen: dict[str, str]) -> list[str]:
+    """The images sink writes `<folder>/<input name>`: never into the folder the inputs are read from."""
+    folder = sink.folder
+    key = _key(folder)
+    problems = []
+    if any(_key(Path(p).parent) == key for p in inputs.values()):
+        problems.append(f"{where}.path: {folder} holds this run's input images; writing there would replace "
+                        "them (choose another output folder)")
+    if key in seen:
+        problems.append(f"{where}.path: {folder} is also written by {seen[key]} (give each sink its own folder)")
+    seen.setdefault(key, where)
+    if folder.exists() and not folder.is_dir():
+        problems.append(f"{where}.path: {clip(str(folder), 200)} is a file; the images sink writes into a folder")
+    else:
+        problem = _unwritable(folder / ".detect-write-test")
         if problem:
             problems.append(f"{where}.path: {problem}")
     return problems

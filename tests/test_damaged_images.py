@@ -59,9 +59,13 @@ def test_a_folder_with_no_readable_image_is_one_error(tmp_path: Path) -> None:
 def test_a_run_over_images_of_mixed_sizes_and_a_corrupt_one_completes(tmp_path: Path) -> None:
     paths = write_images(tmp_path / "shots", [(64, 48), (80, 40), (48, 64), (64, 48), (64, 48)])
     paths[3].write_bytes(b"broken")
-    config = {**pipeline_dict(tmp_path / "shots", tmp_path), "source": {"type": "images", "path": str(tmp_path / "shots")}}
-    result = build(parse(config)).run()
-    assert result.frames == 4
-    assert result.warnings == [f"source (images): skipped 1 unreadable image: {paths[3]}"]
-    assert len(decode_all(tmp_path / "out.mp4")) == 4
-    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 4
+    for as_video in (False, True):
+        source = {"type": "images", "path": str(tmp_path / "shots"), "as_video": as_video}
+        result = build(parse({**pipeline_dict(tmp_path / "shots", tmp_path / str(as_video)), "source": source})).run()
+        assert result.frames == 4
+        assert result.warnings == [f"source (images): skipped 1 unreadable image: {paths[3]}"]
+        assert len((tmp_path / str(as_video) / "out.jsonl").read_text().splitlines()) == 4
+    stills = tmp_path / "False" / "out"
+    assert [cv2.imread(str(stills / f"{i}.jpg")).shape[1::-1] for i in (0, 1, 2, 4)] == [(64, 48), (80, 40), (48, 64),
+                                                                                        (64, 48)]
+    assert len(decode_all(tmp_path / "True" / "out.mp4")) == 4

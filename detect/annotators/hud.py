@@ -21,18 +21,22 @@ import cv2
 import numpy as np
 from pydantic import Field, field_validator
 
+from detect.annotators.layout import CanvasLayout, Rect
+from detect.annotators.text import FONT, legible_scale
 from detect.columns import DISTANCE_M, IS_LEAD, REL_SPEED_MPS, TTC_S, WARNING_LEVEL
 from detect.contract import Annotator
 from detect.live_stats import RollingRate, drop_ratio
 from detect.params import StageParams
 from detect.registry import annotators
-from detect.types import Packet
+from detect.types import Frame, Packet
 
 Color = tuple[int, int, int]
 WHITE: Color = (255, 255, 255)
 LEVEL_COLORS: tuple[Color, ...] = ((80, 200, 80), (0, 190, 255), (40, 40, 235))
 LEVEL_WORDS = ("", "CAUTION", "DANGER")
-PANEL_ALPHA = 0.55
+PANEL_ALPHA = 0.85
+"""How much of the frame the panel darkens: opaque enough to read over any scene."""
+PAD, BAR, MARGIN = 8, 5, 10
 
 
 @dataclass(frozen=True)
@@ -128,45 +132,83 @@ class HudAnnotator(Annotator):
                 raise ValueError(f"unknown hud section {', '.join(unknown)} (available: {', '.join(SECTIONS)})")
             return sections
 
+    overlay = True
+
     def __init__(self, params: Params) -> None:
         self.params = params
         self._sections: list[Section] = [_section(SECTIONS[name]) for name in params.sections]
+        self._reserved: tuple[Frame, list[HudSection], Rect] | None = None
+        """What `reserve` worked out for a frame: sections keep state (a rate), so each runs once."""
+
+    def reserve(self, packet: Packet) -> None:
+        """Claim the panel's rectangle before anything is drawn, so labels keep clear of it."""
+        layout = packet.layout
+        if layout is None:
+            return
+        parts = self._parts(packet)
+        if parts:
+            rect = self._panel_rect(_lines(parts), layout.width, layout.height)
+            self._reserved = (packet.frame, parts, layout.claim(rect, "hud"))
 
     def annotate(self, canvas: np.ndarray, packet: Packet) -> np.ndarray:
-        parts = [part for section in self._sections if (part := section(packet)) is not None]
-        if not parts:
+        h, w = canvas.shape[:2]
+        reserved, self._reserved = self._reserved, None
+        if reserved is not None and reserved[0] is packet.frame:
+            _, parts, rect = reserved
+        else:
+            parts = self._parts(packet)
+            rect = self._panel_rect(_lines(parts), w, h) if parts else None
+            if rect is not None:
+                CanvasLayout.of(canvas, packet).claim(rect, "hud")
+        if not parts or rect is None:
             return canvas
         level = max(part.level for part in parts)
         if self.params.border and level > 0:
-            h, w = canvas.shape[:2]
             cv2.rectangle(canvas, (0, 0), (w - 1, h - 1), LEVEL_COLORS[level], max(4, h // 80))
         if self.params.mark_lead:
             for part in parts:
                 if part.highlight is not None:
                     _underline(canvas, part.highlight, LEVEL_COLORS[part.level])
-        lines = [line for part in parts for line in part.lines]
-        self._panel(canvas, lines, LEVEL_COLORS[level])
+        self._panel(canvas, rect, _lines(parts), LEVEL_COLORS[level])
         return canvas
 
-    def _panel(self, canvas: np.ndarray, lines: list[HudLine], accent: Color) -> None:
-        """Dark translucent box in the chosen corner with an accent bar in the warning colour."""
-        font, scale = cv2.FONT_HERSHEY_SIMPLEX, self.params.scale
-        thickness = max(1, round(scale * 2))
-        sizes = [cv2.getTextSize(line.text, font, scale, thickness) for line in lines]
-        line_h = max(th + base for (_, th), base in sizes) + 6
-        pad, bar = 8, 5
-        pw = max(tw for (tw, _), _ in sizes) + 2 * pad + bar
-        ph = line_h * len(lines) + pad
-        h, w = canvas.shape[:2]
-        x0 = 10 if "left" in self.params.corner else max(0, w - pw - 10)
-        y0 = 10 if "top" in self.params.corner else max(0, h - ph - 10)
-        x1, y1 = min(w, x0 + pw), min(h, y0 + ph)
-        roi = canvas[y0:y1, x0:x1]
+    def _parts(self, packet: Packet) -> list[HudSection]:
+        return [part for section in self._sections if (part := section(packet)) is not None]
+
+    def _font(self, frame_height: int) -> tuple[float, int]:
+        scale = legible_scale(self.params.scale, frame_height)
+        return scale, max(1, round(scale * 2))
+
+    def _line_height(self, frame_height: int) -> int:
+        scale, thickness = self._font(frame_height)
+        (_, th), base = cv2.getTextSize("Hg", FONT, scale, thickness)
+        return th + base + 6
+
+    def _panel_rect(self, lines: list[HudLine], w: int, h: int) -> Rect:
+        scale, thickness = self._font(h)
+        width = max(cv2.getTextSize(line.text, FONT, scale, thickness)[0][0] for line in lines)
+        pw = min(w, width + 2 * PAD + BAR)
+        ph = min(h, self._line_height(h) * len(lines) + PAD)
+        x0 = MARGIN if "left" in self.params.corner else w - pw - MARGIN
+        y0 = MARGIN if "top" in self.params.corner else h - ph - MARGIN
+        x0, y0 = max(0, min(x0, w - pw)), max(0, min(y0, h - ph))
+        return Rect(x0, y0, x0 + pw, y0 + ph)
+
+    def _panel(self, canvas: np.ndarray, rect: Rect, lines: list[HudLine], accent: Color) -> None:
+        """Dark, nearly opaque box with an accent bar in the warning colour."""
+        scale, thickness = self._font(canvas.shape[0])
+        line_h = self._line_height(canvas.shape[0])
+        roi = canvas[rect.y1:rect.y2, rect.x1:rect.x2]
         roi[:] = (roi.astype(np.float32) * (1 - PANEL_ALPHA)).astype(np.uint8)
-        cv2.rectangle(canvas, (x0, y0), (x0 + bar, y1 - 1), accent, -1)
+        cv2.rectangle(canvas, (rect.x1, rect.y1), (rect.x1 + BAR, rect.y2 - 1), accent, -1)
         for i, line in enumerate(lines):
-            baseline = y0 + pad // 2 + line_h * (i + 1) - 6
-            cv2.putText(canvas, line.text, (x0 + bar + pad, baseline), font, scale, line.color, thickness, cv2.LINE_AA)
+            baseline = rect.y1 + PAD // 2 + line_h * (i + 1) - 6
+            cv2.putText(canvas, line.text, (rect.x1 + BAR + PAD, baseline), FONT, scale, line.color, thickness,
+                        cv2.LINE_AA)
+
+
+def _lines(parts: list[HudSection]) -> list[HudLine]:
+    return [line for part in parts for line in part.lines]
 
 
 def _section(entry: Section | type) -> Section:

@@ -16,7 +16,7 @@ from detect.types import Packet
 
 @annotators.register("trails")
 class TrailAnnotator(Annotator):
-    """Polyline through each track's last `length` box centres, older parts thinner and darker."""
+    """Polyline through the last `length` box centres of each track on screen, older parts thinner and darker."""
 
     class Params(StageParams):
         length: int = Field(30, ge=2, le=1000, description="centres kept per track")
@@ -36,7 +36,8 @@ class TrailAnnotator(Annotator):
 
         self._tick += 1
         self._remember(packet)
-        for tid, points in self._points.items():
+        for tid in self._on_screen(packet):
+            points = self._points[tid]
             if len(points) < 2:
                 continue
             color = np.array(color_for(self._class[tid], tid), np.float32)
@@ -47,6 +48,14 @@ class TrailAnnotator(Annotator):
                 width = max(1, int(round(self.params.thickness * age)))
                 cv2.line(canvas, points[i - 1], points[i], shade, width, cv2.LINE_AA)
         return canvas
+
+    def _on_screen(self, packet: Packet) -> list[int]:
+        """Tracks with a box in this frame: a trail is drawn only hanging from its box, never
+        for a track that is lost or gone (its history is kept until `forget_after`)."""
+        ids = packet.detections.tracker_id
+        if ids is None:
+            return []
+        return [int(t) for t in dict.fromkeys(ids.tolist()) if t >= 0 and int(t) in self._points]
 
     def _remember(self, packet: Packet) -> None:
         dets = packet.detections

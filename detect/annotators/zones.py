@@ -10,12 +10,15 @@ only when they change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import cv2
 import numpy as np
 from pydantic import Field
 
 from detect.annotators.colors import PALETTE
+from detect.annotators.layout import CanvasLayout, Rect, near_point
+from detect.annotators.text import TextStyle
 from detect.columns import (
     COUNTS,
     EGO_LANE,
@@ -41,6 +44,8 @@ from detect.types import Event, Packet
 Color = tuple[int, int, int]
 EGO_LANE_COLOR: Color = (120, 220, 120)
 ARROW_PX = 28
+CAPTION_STEPS = 3
+"""Text heights a caption may move from its anchor to keep clear of the boxes."""
 
 
 @dataclass(frozen=True)
@@ -83,12 +88,17 @@ class ZonesAnnotator(Annotator):
             for _, zone in zones:
                 cv2.fillPoly(overlay, [zone.polygon], zone.color)
             cv2.addWeighted(overlay, self.params.fill_alpha, canvas, 1 - self.params.fill_alpha, 0, dst=canvas)
-        for name, zone in zones:
+        for _, zone in zones:
             cv2.polylines(canvas, [zone.polygon], True, zone.color, self.params.thickness, cv2.LINE_AA)
-            top = zone.polygon[np.argmin(zone.polygon[:, 1])]
-            self._text(canvas, self._zone_label(name, zone), (int(top[0]), int(top[1]) - 6), zone.color)
+        for line in self.lines.values():
+            self._draw_line(canvas, line)
+        captions = Captions(canvas, packet, self.params.scale)
+        for name, zone in zones:
+            captions.add(self._zone_label(name, zone), _caption_anchor(zone), zone.color)
         for name, line in self.lines.items():
-            self._draw_line(canvas, name, line)
+            n_in, n_out = self.crossings.get(name, (0, 0))
+            anchor = min(line.start, line.end, key=lambda p: p[1])
+            captions.add(f"{name}: in {n_in} | out {n_out}", anchor, line.color)
         return canvas
 
     def _learn(self, event: Event) -> None:
@@ -114,8 +124,8 @@ class ZonesAnnotator(Annotator):
         detail = ", ".join(f"{cls} {n}" for cls, n in counts.items())
         return f"{name}: {sum(counts.values())}" + (f" ({detail})" if detail else "")
 
-    def _draw_line(self, canvas: np.ndarray, name: str, line: _Line) -> None:
-        """The segment, an arrow pointing the "in" way (right side to left side), and counts."""
+    def _draw_line(self, canvas: np.ndarray, line: _Line) -> None:
+        """The segment and an arrow pointing the "in" way (right side to left side)."""
         cv2.line(canvas, line.start, line.end, line.color, self.params.thickness, cv2.LINE_AA)
         start, end = np.array(line.start, np.float64), np.array(line.end, np.float64)
         d = end - start
@@ -131,20 +141,38 @@ class ZonesAnnotator(Annotator):
             cv2.LINE_AA,
             tipLength=0.35,
         )
-        n_in, n_out = self.crossings.get(name, (0, 0))
-        anchor = min(line.start, line.end, key=lambda p: p[1])
-        self._text(canvas, f"{name}: in {n_in} | out {n_out}", (anchor[0], anchor[1] - 8), line.color)
 
-    def _text(self, canvas: np.ndarray, text: str, origin: tuple[int, int], color: Color) -> None:
-        """Text with a dark outline so it reads on any background; kept inside the frame."""
-        font, scale = cv2.FONT_HERSHEY_SIMPLEX, self.params.scale
-        thickness = max(1, round(scale * 2))
-        (tw, th), _ = cv2.getTextSize(text, font, scale, thickness)
-        h, w = canvas.shape[:2]
-        x = int(np.clip(origin[0], 2, max(2, w - tw - 2)))
-        y = int(np.clip(origin[1], th + 2, h - 4))
-        cv2.putText(canvas, text, (x, y), font, scale, (0, 0, 0), thickness + 2, cv2.LINE_AA)
-        cv2.putText(canvas, text, (x, y), font, scale, color, thickness, cv2.LINE_AA)
+
+class Captions:
+    """Captions on a dark backing box, each claimed in the canvas layout: near its anchor and
+    clear of the boxes if it can be, else anywhere above or below it that no text holds yet."""
+
+    def __init__(self, canvas: np.ndarray, packet: Packet, scale: float) -> None:
+        self.canvas = canvas
+        self.layout = CanvasLayout.of(canvas, packet)
+        self.style = TextStyle.for_frame(scale, canvas.shape[0])
+        self.boxes = [Rect(*(int(v) for v in box)) for box in packet.detections.xyxy.round()]
+
+    def add(self, text: str, anchor: tuple[int, int], color: Color) -> Rect | None:
+        w, h = self.style.size(text)
+        frame = (self.layout.width, self.layout.height)
+        rect = self.layout.place(near_point(anchor, w, h, *frame, steps=CAPTION_STEPS), "caption", self.boxes)
+        if rect is None:
+            rect = self.layout.place(near_point(anchor, w, h, *frame), "caption")
+        if rect is not None:
+            self.layout.draw(self.canvas, partial(self.style.draw_caption, rect=rect, text=text, color=color))
+        return rect
+
+
+def _caption_anchor(zone: _Zone) -> tuple[int, int]:
+    """Zones are named at their top; the ego lane near its bottom (close to the car), where
+    the distant traffic that gathers at its far end does not bury the caption."""
+    polygon = zone.polygon
+    if zone.kind == EGO_LANE:
+        bottom = polygon[:, 1].max()
+        return int(polygon[:, 0].mean()), int(bottom)
+    top = polygon[np.argmin(polygon[:, 1])]
+    return int(top[0]), int(top[1])
 
 
 def _color(index: int) -> Color:

@@ -23,7 +23,7 @@ from detect.detectors.model_inspection import model_format, read_labels
 from detect.detectors.models import resolve_model
 from detect.detectors.yolo_decode import decode
 from detect.errors import ConfigError, DetectError, clip, did_you_mean
-from detect.params import StageParams
+from detect.params import StageParams, path_field
 from detect.registry import detectors
 from detect.types import Detections, SourceInfo
 
@@ -67,7 +67,8 @@ class UltralyticsDetector(Detector):
     """Any Ultralytics detection model (.pt, .onnx, OpenVINO folder); backend and classes chosen in YAML."""
 
     class Params(StageParams):
-        model: str = Field("yolo11n.pt", description="model file, exported folder, or name in $DETECT_MODELS_DIR")
+        model: str = path_field("yolo11n.pt", description="model file, exported folder, or name in $DETECT_MODELS_DIR",
+                                bare_name_is_lookup=True)
         backend: Literal["auto", "torch", "onnx", "openvino", "tensorrt"] | None = Field(
             None, description="engine (default: the model's own, torch for .pt); a .pt is exported once "
                               "(cached) for onnx/openvino/tensorrt; auto picks the fastest available")
@@ -78,7 +79,7 @@ class UltralyticsDetector(Detector):
         device: str = Field("auto", description="cpu, cuda:N or auto")
         half: bool = Field(False, description="FP16 inference (CUDA, or FP16 exports)")
         int8: bool = Field(False, description="INT8 OpenVINO export, calibrated on your footage (see calibration)")
-        calibration: str | None = Field(None, description="video or image folder for INT8 calibration "
+        calibration: str | None = path_field(None, description="video or image folder for INT8 calibration "
                                                            "(default: the first source file exported with)")
         max_det: int = Field(300, ge=1, le=10000, description="maximum boxes per frame")
         classes: list[str | int] | None = Field(None, description="classes to keep, by name or id: [car, person], "

@@ -28,7 +28,7 @@ from detect.columns import (
     TRACK_ID,
     TTC_S,
 )
-from detect.params import StageParams
+from detect.params import StageParams, path_field
 from detect.registry import sinks
 from detect.sinks.base import FileSink
 from detect.types import Event, Packet, SourceInfo
@@ -66,7 +66,7 @@ class CsvSink(FileSink):
     """Analytics events (warnings, crossings, zone changes) as CSV rows."""
 
     class Params(StageParams):
-        path: str = Field(description="Output .csv file")
+        path: str = path_field(description="Output .csv file")
         events: list[str] | None = Field(None, description="Only these event kinds (default: all)")
 
     def __init__(self, params: Params) -> None:

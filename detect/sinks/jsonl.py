@@ -8,9 +8,9 @@ from typing import IO
 
 from pydantic import Field
 
-from detect.columns import FRAME, PTS, SOURCE
+from detect.columns import FILE, FRAME, PTS, SOURCE
 from detect.live_stats import StatsLines
-from detect.params import StageParams
+from detect.params import StageParams, path_field
 from detect.redaction import redact_text
 from detect.registry import sinks
 from detect.results import detection_records
@@ -20,10 +20,10 @@ from detect.types import Event, Packet, SourceInfo
 
 @sinks.register("jsonl")
 class JsonlSink(FileSink):
-    """Frame records `{frame, pts, source, detections}` and `{event: ...}` lines."""
+    """Frame records `{frame, pts, source, detections}` (image sources: `file` too) and `{event: ...}` lines."""
 
     class Params(StageParams):
-        path: str = Field(description="output .jsonl file")
+        path: str = path_field(description="output .jsonl file")
         flush_every: int = Field(30, ge=1, description="flush to disk every N frames")
         stats_every_s: float = Field(10.0, ge=0, description="live sources: a live_stats line (fps, latency "
                                                              "p50/p95, drops) every N seconds and one at the end "
@@ -52,6 +52,8 @@ class JsonlSink(FileSink):
             SOURCE: self._shown_source(frame.source_id),
             "detections": detection_records(packet.detections, packet.labels),
         }
+        if frame.file is not None:
+            record = {FRAME: frame.index, FILE: redact_text(frame.file), **record}
         self._file.write(json.dumps(record) + "\n")
         for event in packet.events:
             self.write_event(event)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
-from pydantic import Field
-
-from detect.params import StageParams
+from detect.params import StageParams, path_field
 from detect.registry import sinks
 from detect.sinks.base import FileSink
 from detect.types import Packet, SourceInfo
@@ -18,7 +16,7 @@ class MotSink(FileSink):
     """Tracked boxes only, in MOTChallenge format, frames numbered from 1."""
 
     class Params(StageParams):
-        path: str = Field(description="output .txt file")
+        path: str = path_field(description="output .txt file")
 
     def __init__(self, params: Params) -> None:
         self.params = params

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field
 
-from detect.params import StageParams
+from detect.params import StageParams, path_field
 from detect.registry import sinks
 from detect.sinks.base import FileSink, staging_path
 from detect.types import Packet, SourceInfo
@@ -25,7 +25,7 @@ class VideoSink(FileSink):
     """H.264/yuv420p mp4 (libx264 via PyAV): files keep frame count and rate; live keeps real time."""
 
     class Params(StageParams):
-        path: str = Field(description="output .mp4 file")
+        path: str = path_field(description="output .mp4 file")
         crf: int = Field(23, ge=0, le=51, description="x264 quality (lower = better, bigger)")
         preset: str = Field("veryfast", pattern="^(ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow)$",
                             description="x264 speed/size trade-off")
@@ -85,15 +85,21 @@ class VideoSink(FileSink):
         return pts
 
     def _fit(self, image: np.ndarray) -> np.ndarray:
-        """Even dimensions for 4:2:0; a frame of another size (after a reconnect) is scaled."""
+        """Even dimensions for 4:2:0; a frame of another size (after a reconnect, an image sequence
+        of mixed sizes) is letterboxed: scaled to fit, its aspect kept, black around, never stretched."""
         w, h = self._size
-        if image.shape[1] == w and image.shape[0] == h:
+        ih, iw = image.shape[:2]
+        if iw == w and ih == h:
             return image
-        if image.shape[1] >= w and image.shape[0] >= h and image.shape[1] - w <= 1 and image.shape[0] - h <= 1:
+        if iw >= w and ih >= h and iw - w <= 1 and ih - h <= 1:
             return np.ascontiguousarray(image[:h, :w])
         import cv2
 
-        return cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+        gain = min(w / iw, h / ih)
+        nw, nh = min(w, max(1, round(iw * gain))), min(h, max(1, round(ih * gain)))
+        scaled = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
+        top, left = (h - nh) // 2, (w - nw) // 2
+        return cv2.copyMakeBorder(scaled, top, h - nh - top, left, w - nw - left, cv2.BORDER_CONSTANT, value=(0, 0, 0))
 
     def close(self) -> None:
         if self._container is None:

@@ -1,4 +1,9 @@
-"""A folder or glob of still images, in natural order (frame2 before frame10).
+"""An image, a folder or a glob of images, in natural order (frame2 before frame10).
+
+By default the images are unrelated stills: each is detected on its own (no tracker), written
+as an annotated image of its own size and name, one JSONL record each (see stills.py).
+`as_video: true` treats them as consecutive frames of one sequence (a KITTI or MOT folder):
+tracked, written as one video.
 
 An image that cannot be read (corrupt, truncated to nothing, not an image at all) is skipped:
 the run goes on with the others and one warning names the skipped files (the first few and a
@@ -18,7 +23,7 @@ from pydantic import Field
 
 from detect.contract import Source
 from detect.errors import SourceError
-from detect.params import StageParams
+from detect.params import StageParams, path_field
 from detect.registry import sources
 from detect.types import Frame, SourceInfo
 
@@ -42,13 +47,16 @@ def read_image(path: str) -> np.ndarray | None:
 
 @sources.register("images")
 class ImageSource(Source):
-    """Still images from a folder or glob, ordered naturally; pts = position in the folder / fps."""
+    """An image, a folder or a glob of images, ordered naturally: unrelated stills unless as_video."""
 
     live = False
 
     class Params(StageParams):
-        path: str = Field(description="folder or glob pattern")
-        fps: float = Field(30.0, gt=0, description="frame rate given to the outputs")
+        path: str = path_field(description="an image, a folder of images, or a glob pattern")
+        fps: float = Field(30.0, gt=0, description="frame rate given to the outputs (as_video)")
+        as_video: bool = Field(False, description="consecutive frames of one sequence: track across them and "
+                                                  "write one video (else each image on its own, untracked, "
+                                                  "an annotated image per input)")
 
     def __init__(self, params: Params) -> None:
         self.params = params
@@ -59,6 +67,8 @@ class ImageSource(Source):
 
     def _list(self) -> list[str]:
         path = Path(self.params.path)
+        if path.is_file():
+            return [str(path)] if path.suffix.lower() in IMAGE_SUFFIXES else []
         if path.is_dir():
             files = [str(p) for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES]
         else:
@@ -75,7 +85,10 @@ class ImageSource(Source):
         self._files = self._list()
         self._skipped = []
         if not self._files:
-            raise SourceError(f"no images found at {self.params.path}")
+            path = self.params.path
+            if not any(ch in path for ch in "*?[") and not Path(path).exists():
+                raise SourceError(f"not found: {path}")
+            raise SourceError(f"no images found at {path}")
         self._first = self._first_readable()
         if self._first is None:
             raise SourceError(f"no readable image at {self.params.path}: all {len(self._files)} files are "
@@ -103,7 +116,8 @@ class ImageSource(Source):
             if image is None:
                 self._skipped.append(self._files[position])
                 continue
-            yield Frame(image=image, index=index, pts_s=position / self.params.fps, source_id=self.params.path)
+            yield Frame(image=image, index=index, pts_s=position / self.params.fps, source_id=self.params.path,
+                        file=self._files[position])
             index += 1
         for line in self.warnings():
             log.warning("%s: %s", self.params.path, line)

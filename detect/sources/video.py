@@ -23,7 +23,7 @@ from pydantic import Field, model_validator
 
 from detect.contract import Source
 from detect.errors import SourceError
-from detect.params import StageParams
+from detect.params import StageParams, path_field
 from detect.registry import sources
 from detect.sources.damaged_packets import Damage, decode_skipping_damage
 from detect.sources.orientation import quarter_turns, upright
@@ -52,7 +52,7 @@ class VideoSource(Source):
     live = False
 
     class Params(StageParams):
-        path: str = Field(description="video file")
+        path: str = path_field(description="video file")
         start: float = Field(0.0, ge=0, le=MAX_SECONDS, allow_inf_nan=False, description="first second to read")
         end: float | None = Field(None, gt=0, le=MAX_SECONDS, allow_inf_nan=False,
                                   description="stop at this second (exclusive)")
