@@ -1,4 +1,4 @@
-"""`detect run | validate | list | eval | bench`: user errors print as one line, real bugs as tracebacks."""
+"""`detect run | batch | validate | list | eval | bench`: user errors print as one line, real bugs as tracebacks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from detect import __version__
 from detect.errors import (
@@ -25,7 +25,7 @@ from detect.quick_run import add_run_flags
 from detect.redaction import redact_logging, redact_text
 
 if TYPE_CHECKING:
-    from detect.pipeline import Pipeline, RunResult
+    from detect.pipeline import RunResult
 
 os.environ.setdefault("YOLO_VERBOSE", "False")
 
@@ -50,7 +50,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="detect", description="Tracked, annotated object detection on videos, cameras and streams.")
+    parser = argparse.ArgumentParser(
+        prog="detect", description="Tracked, annotated object detection on videos, cameras and streams.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  detect run clip.mp4                          # the dashcam pipeline -> runs/clip.mp4 + .jsonl\n"
+               "  detect run photos/ --classes car,person      # an annotated image per input -> runs/photos/\n"
+               "  detect run configs/adas.yaml --source drive.mp4\n"
+               "  detect validate configs/fast.yaml            # check a config without running it\n"
+               "  detect eval --gt gt.txt --pred runs/clip.jsonl\n"
+               "  detect bench configs/bench.yaml\n"
+               "\n'detect COMMAND --help' shows each command's options and more examples.")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar or info logs")
     parser.add_argument("--version", action="version", version=f"detect {__version__}")
     parser.add_argument("--verbose", "-v", action="store_true",
@@ -81,6 +91,19 @@ def _parser() -> argparse.ArgumentParser:
                      help="debug logs, and third-party warnings (e.g. during a model export)")
     run.set_defaults(func=cmd_run)
 
+    batch = sub.add_parser(
+        "batch", help="run one config over many video files: resumable, on a process pool or a Ray cluster",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  detect batch configs/dashcam.yaml --inputs \"clips/**/*.mp4\" --out runs/fleet\n"
+               "  detect batch configs/dashcam.yaml --inputs manifest.csv --out runs/fleet --workers 2\n"
+               "  detect batch configs/dashcam.yaml --inputs clips/ --out runs/fleet --engine ray --address auto\n"
+               "exit codes: 0 every input done, 3 some failed (summary.csv), 2 user error, 130 interrupted")
+    from detect.batch.command import add_batch_arguments
+
+    add_batch_arguments(batch)
+    batch.set_defaults(func=cmd_batch)
+
     validate = sub.add_parser("validate", help="check a config without running it")
     _config_args(validate)
     validate.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
@@ -107,8 +130,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _config_args(parser: argparse.ArgumentParser, what: str = "pipeline YAML file") -> None:
     parser.add_argument("config", metavar="config" if what.startswith("pipeline") else "CONFIG_OR_SOURCE", help=what)
-    parser.add_argument("--source", help="replace the source (a video, an image, a folder or glob of images, a "
-                                         "camera, a URL); relative to the current directory")
+    parser.add_argument("--source", action="append", metavar="SOURCE",
+                        help="replace the source (a video, an image, a folder or glob of images, a camera, a "
+                             "URL); relative to the current directory; repeat it for several streams in one "
+                             "process, each named after its file stem")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config value, e.g. detector.conf=0.4 or sinks.0.path=out.mp4 "
                              "(a path here is relative to the current directory)")
@@ -117,6 +142,7 @@ def _config_args(parser: argparse.ArgumentParser, what: str = "pipeline YAML fil
 def cmd_run(args: argparse.Namespace) -> int:
     from detect.config import apply_overrides, parse, source_override
     from detect.config_paths import read_config
+    from detect.multi_command import run_streams
     from detect.pipeline import build
     from detect.progress import Progress
     from detect.quick_run import (
@@ -125,19 +151,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         number_image_folders,
         quick_pipeline,
     )
+    from detect.streams import is_multi, sources_as_streams
 
+    sources = args.source or []
     if is_config(args.config):
         data = apply_overrides(read_config(args.config), args.overrides)
-        if args.source is not None:
-            data["source"] = source_override(data.get("source"), args.source)
+        if len(sources) > 1 or (sources and is_multi(data)):
+            data = sources_as_streams(data, sources)
+        elif sources:
+            data["source"] = source_override(data.get("source"), sources[0])
         apply_flags(data, args)
+        if is_multi(data):
+            return run_streams(data, str(args.config), args.quiet)
         number_image_folders(data, args)
         config = parse(data, path=str(args.config))
     else:
-        data = apply_overrides(quick_pipeline(args.source or args.config, args), args.overrides)
+        if sources:
+            raise DetectError(f"{args.config} is already the source; give a source once: 'detect run SOURCE' "
+                              "or 'detect run CONFIG.yaml --source SOURCE'")
+        data = apply_overrides(quick_pipeline(args.config, args), args.overrides)
         config = parse(data)
     pipeline = build(config)
-    with Progress(enabled=not args.quiet and sys.stderr.isatty()) as progress, _stop_signals(pipeline):
+    with Progress(enabled=not args.quiet and sys.stderr.isatty()) as progress, stop_signals(pipeline):
         result = pipeline.run(on_start=progress.start, on_packet=progress.update)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -155,8 +190,18 @@ def _exit_code(result: RunResult, live: bool) -> int:
     return EXIT_OK
 
 
+class Stoppable(Protocol):
+    """A run the signal handler can stop: a Pipeline, or a MultiPipeline (every stream)."""
+
+    running: bool
+
+    def interrupt(self) -> None: ...
+
+    def request_stop(self, reason: str) -> None: ...
+
+
 @contextlib.contextmanager
-def _stop_signals(pipeline: Pipeline) -> Iterator[None]:
+def stop_signals(pipeline: Stoppable) -> Iterator[None]:
     """SIGTERM (systemd, docker stop, kill) stops a run exactly like Ctrl-C, through the run's
     stop token: in-flight frames are drained and every output is closed complete. A live source
     is first told to stop waiting, so the stop stays prompt during an outage. Before the first
@@ -167,10 +212,10 @@ def _stop_signals(pipeline: Pipeline) -> Iterator[None]:
         return
 
     def stop(signum: int, frame: object) -> None:
-        pipeline.source.stage.interrupt()
+        pipeline.interrupt()
         if not pipeline.running:
             raise KeyboardInterrupt
-        pipeline.stop.request(signal.Signals(signum).name)
+        pipeline.request_stop(signal.Signals(signum).name)
 
     wanted = [signal.SIGTERM] + ([signal.SIGINT] if signal.getsignal(signal.SIGINT) is signal.default_int_handler else [])
     previous = {signum: signal.signal(signum, stop) for signum in wanted}
@@ -206,10 +251,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
         combinations = expand_spec(load_spec(args.config, args.overrides), str(args.config))
         print(f"ok: {args.config} (a detect bench spec: {len(combinations)} combinations)")
         return EXIT_OK
-    config = load(args.config, args.overrides, args.source)
+    sources = args.source or []
+    if len(sources) > 1 or "streams" in data:
+        from detect.multi_command import validate_streams
+
+        count = validate_streams(args.config, args.overrides, sources)
+        print(f"ok: {args.config} ({count} streams)")
+        return EXIT_OK
+    config = load(args.config, args.overrides, sources[0] if sources else None)
     check_resources(config)
     print(f"ok: {args.config}")
     return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from detect.batch.command import batch_main
+
+    return batch_main(args)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -67,6 +67,8 @@ TOTAL_OUT = "total_out"
 SOURCE = "source"
 FILE = "file"
 """The image file a frame record is about (image sources only)."""
+STREAM = "stream"
+"""The stream's name in a multi-stream run (JSONL frame and event lines; absent in a one-stream run)."""
 
 SUBJECT_FIELDS = (ZONE, LINE)
 """What an event is about, written before its track: `{"zone": "a", "track_id": 3, ...}`."""

@@ -26,9 +26,12 @@ _SHORT_REPR.maxlevel, _SHORT_REPR.maxstring, _SHORT_REPR.maxother = 3, 80, 80
 
 
 class RuntimeParams(StageParams):
-    """Queue sizes between the reader, the stages and the writer: every queue is bounded."""
+    """Queue sizes between the reader, the stages and the writer (every queue is bounded); the
+    multi-stream gather wait."""
 
     queue_size: int = Field(8, ge=1, le=1024, description="frames each queue between threads holds")
+    gather_ms: float = Field(10.0, ge=0, le=1000, description="multi-stream runs: how long the detector waits "
+                                                              "for more streams' frames before a batch call")
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,11 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
 
 
 def set_value(data: dict[str, Any], key: str, value: Any) -> None:
-    """Set `dotted.key` (list items by index) to a Python value, creating mappings on the way."""
+    """Set `dotted.key` (list items by index) to a Python value, creating mappings on the way.
+    A new `tracker.type` keeps only the settings that tracker takes (see switch_tracker)."""
+    if key == "tracker.type" and isinstance(data.get("tracker"), dict):
+        data["tracker"] = switch_tracker(data["tracker"], value)
+        return
     parts = key.split(".")
     node: Any = data
     for i, part in enumerate(parts[:-1]):
@@ -97,6 +104,16 @@ def set_value(data: dict[str, Any], key: str, value: Any) -> None:
         node[last] = value
     else:
         raise ConfigError(f"--set {key}: '{'.'.join(parts[:-1])}' is not a mapping or list")
+
+
+def switch_tracker(tracker: dict[str, Any], name: Any) -> dict[str, Any]:
+    """`--tracker none` on a ByteTrack config: the settings the new tracker also takes carry over
+    (ByteTrack's buffer to BoT-SORT), the rest are dropped (`none` takes none), so switching is
+    never refused over the old tracker's keys. An unknown name is left for validation to report."""
+    cls = REGISTRIES["tracker"].get(name) if isinstance(name, str) else None
+    if cls is None or tracker.get("type") == name:
+        return {**tracker, "type": name}
+    return {"type": name, **{k: v for k, v in tracker.items() if k in cls.Params.model_fields}}
 
 
 def _index(node: list[Any], part: str, where: str) -> int:
@@ -118,6 +135,9 @@ def _child(node: Any, part: str, where: str, create: bool) -> Any:
 def parse(data: dict[str, Any], path: str | None = None) -> PipelineConfig:
     """Validate the pipeline's shape, then each stage's params; raise all errors together."""
     errors: list[str] = []
+    if "streams" in data:
+        raise ConfigError("streams: a config with named streams runs with `detect run` (or "
+                          "detect.multi_runtime.MultiPipeline), not as one pipeline", path=path)
     for key in data:
         if key not in TOP_KEYS:
             errors.append(_unknown_key(str(key), str(key), TOP_KEYS))

@@ -40,7 +40,29 @@ def resolve_config_paths(data: dict[str, Any], config_file: str | os.PathLike[st
         if isinstance(items, list):
             for item in items:
                 _resolve_stage(item, role, base)
+    _resolve_streams(data, base)
     return data
+
+
+def _resolve_streams(data: dict[str, Any], base: Path) -> None:
+    """A multi-stream config (streams.py): each stream's source, and the sections in `overrides`."""
+    streams = data.get("streams")
+    if isinstance(streams, dict):
+        for name, source in streams.items():
+            if isinstance(source, str):
+                streams[name] = relative_to(base, source)
+            else:
+                _resolve_stage(source, "source", base)
+    overrides = data.get("overrides")
+    for sections in overrides.values() if isinstance(overrides, dict) else []:
+        if not isinstance(sections, dict):
+            continue
+        for key, role in SINGLE_ROLES.items():
+            _resolve_stage(sections.get(key), role, base)
+        for key, role in LIST_ROLES.items():
+            items = sections.get(key)
+            for item in items if isinstance(items, list) else []:
+                _resolve_stage(item, role, base)
 
 
 def relative_to(base: Path, value: str, kind: str = "path") -> str:

@@ -16,7 +16,8 @@ EXIT_USER_ERROR = 2
 """A problem with the input (config, paths, media, model): one `error:` line on stderr."""
 EXIT_PARTIAL = 3
 """The run completed its outputs but did not cover the whole input: a file run stopped early
-(Ctrl-C, SIGTERM, the display closed), frames lost to damage, or no frame at all."""
+(Ctrl-C, SIGTERM, the display closed), frames lost to damage, or no frame at all; in a
+multi-stream run, at least one stream did not cover its input (failed, damaged, stopped)."""
 EXIT_INTERRUPTED = 130
 """Interrupted during start-up, before the first frame: nothing was written."""
 
@@ -86,6 +87,7 @@ EXTRAS = {
     "fast": "fast CPU backends (OpenVINO, ONNX Runtime, INT8 export)",
     "eval": "evaluation and benchmarks (TrackEval, pycocotools, matplotlib)",
     "api": "conversions of Python API results to supervision",
+    "batch": "detect batch on a Ray cluster",
 }
 
 

@@ -12,7 +12,7 @@ import copy
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -42,6 +42,21 @@ S = TypeVar("S", bound=Stage)
 
 
 @dataclass
+class StreamParts:
+    """What a stream of a multi-stream run gets from the run: its name, the shared detector and
+    shared sinks (by sink index), the scheduler's `infer` (images -> detections and timings),
+    its frames per request, and `ready(info)`, called once its source is open (the run opens
+    the shared detector for the first stream that gets there)."""
+
+    name: str
+    detector: Named[Detector]
+    sinks: dict[int, Named[Sink]]
+    infer: Callable[[list[np.ndarray]], tuple[list[Detections], Mapping[str, float]]]
+    batch: int
+    ready: Callable[[SourceInfo], None]
+
+
+@dataclass
 class Named(Generic[S]):
     """A built stage and where it sits in the config (`sinks[1] (jsonl)`), for error messages."""
 
@@ -52,14 +67,18 @@ class Named(Generic[S]):
 class Pipeline:
     """source -> detector -> tracker -> analytics -> annotators -> sinks."""
 
-    def __init__(self, config: PipelineConfig) -> None:
+    def __init__(self, config: PipelineConfig, stream: StreamParts | None = None) -> None:
         self.config = config
-        self.source: Named[Source] = _named(config.source)
-        self.detector: Named[Detector] = _named(config.detector)
-        self.tracker: Named[Tracker] | None = _named(config.tracker) if config.tracker else None
-        self.analytics: list[Named[Analytics]] = [_named(s) for s in config.analytics]
-        self.annotators: list[Named[Annotator]] = [_named(s) for s in config.annotators]
-        self.sinks: list[Named[Sink]] = [_named(s) for s in config.sinks]
+        self.source: Named[Source] = named_stage(config.source)
+        self.shared = stream
+        """Set when this pipeline is one stream of a multi-stream run (streams.py, multi_runtime.py):
+        the detector and some sinks are shared, and detection goes through the run's scheduler."""
+        self.detector: Named[Detector] = stream.detector if stream else named_stage(config.detector)
+        self.tracker: Named[Tracker] | None = named_stage(config.tracker) if config.tracker else None
+        self.analytics: list[Named[Analytics]] = [named_stage(s) for s in config.analytics]
+        self.annotators: list[Named[Annotator]] = [named_stage(s) for s in config.annotators]
+        self.sinks: list[Named[Sink]] = [stream.sinks.get(i) or named_stage(s) if stream else named_stage(s)
+                                         for i, s in enumerate(config.sinks)]
         self.overlays = [item for item in self.annotators if item.stage.overlay]
         self.drawing_order = [item for item in self.annotators if not item.stage.overlay] + self.overlays
         """Config order, overlays (the HUD) last: they claim their place first and are never covered.
@@ -72,7 +91,8 @@ class Pipeline:
         if problems:
             raise ConfigError(problems, path=config.path)
         for item in self.stages():
-            item.stage.attach(self.stop)
+            if not (stream and (item is stream.detector or item in stream.sinks.values())):
+                item.stage.attach(self.stop)
         self._every = 1
         """Set from the detector after its open(): `detect_every: auto` depends on the source's fps."""
         self._seen = 0
@@ -82,6 +102,10 @@ class Pipeline:
         self.last_result: RunResult | None = None
         self._direct: float | None = None
         """When `process` opened the detector (its first call), else None."""
+        self._borrowed = False
+        """The detector belongs to the pipeline `with_input` made this one from, which closes it."""
+        self._lent = False
+        """`with_input` shared this pipeline's detector: `close()` releases it."""
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str], source: str | None = None, **overrides: Any) -> Pipeline:
@@ -131,10 +155,26 @@ class Pipeline:
         [packet] = self.stages_step(self.detect_step([packet]))
         return FrameResult.from_packet(packet, image=annotated)
 
+    def with_input(self, source: str, **overrides: Any) -> Pipeline:
+        """This pipeline on another input, with other values (sink paths, `source__end`), sharing
+        this pipeline's detector: its model loads on the first run and stays loaded across the
+        runs of every pipeline made here until `close()` (or the `with` block) ends. Tracker,
+        analytics and sinks are new, so each input starts from track id 1 as in its own run."""
+        if any(key.split("__")[0] == "detector" for key in overrides):
+            raise ConfigError("with_input shares the detector: detector values cannot change per input")
+        data = copy.deepcopy(self.config.data)
+        run = Pipeline(_with_overrides(data, overrides, source, self.config.path))
+        run.detector = self.detector
+        run._borrowed = True
+        self.detector.stage.attach(run.stop)
+        self._lent = True
+        return run
+
     def close(self) -> None:
-        """Release what `process` opened (the model)."""
-        if self._direct is not None:
+        """Release what `process` or the runs of `with_input` pipelines opened (the model)."""
+        if self._direct is not None or self._lent:
             self._direct = None
+            self._lent = False
             self.detector.stage.close()
 
     def __enter__(self) -> Pipeline:
@@ -152,6 +192,13 @@ class Pipeline:
     def live(self) -> bool:
         return self.source.stage.live
 
+    def interrupt(self) -> None:
+        """Wake a source waiting for a camera (from a signal handler: only sets a flag)."""
+        self.source.stage.interrupt()
+
+    def request_stop(self, reason: str) -> None:
+        self.stop.request(reason)
+
     def detect_step(self, packets: list[Packet]) -> list[Packet]:
         """Detector on the frames due for detection (all of them unless `detect_every` > 1)."""
         phases = []
@@ -163,8 +210,13 @@ class Pipeline:
         share: dict[str, float] = {}
         if due:
             with _stage(self.detector.name, due[0].frame.index):
-                found = iter(self.detector.stage.detect([p.frame.image for p in due]))
-            share = {k: v / len(due) for k, v in self.detector.stage.last_timings.items()}
+                images = [p.frame.image for p in due]
+                if self.shared is not None:
+                    results, timings = self.shared.infer(images)
+                else:
+                    results, timings = self.detector.stage.detect(images), self.detector.stage.last_timings
+                found = iter(results)
+            share = {k: v / len(due) for k, v in timings.items()}
         out = []
         for packet, phase in zip(packets, phases):
             if phase == 0:
@@ -229,7 +281,7 @@ class Pipeline:
     def run(self, threaded: bool = True, on_start: Callable[[SourceInfo], None] | None = None,
             on_packet: Callable[[Packet], None] | None = None) -> RunResult:
         """Open everything, stream every frame through to the sinks, close everything in `finally`."""
-        result = RunResult()
+        result = self.last_result = RunResult()
         with contextlib.ExitStack() as stack:
             self._open(stack, result, on_start)
             t1 = time.perf_counter()
@@ -281,15 +333,20 @@ class Pipeline:
         t0 = time.perf_counter()
         with _stage(self.source.name, None):
             info = self.source.stage.open()
-        stack.callback(_close, self.source)
+        stack.callback(close_stage, self.source)
         result.info = info
         with _stage(self.detector.name, None):
-            stack.callback(_close, self.detector)
-            self.detector.stage.open(info)
+            if self.shared is not None:
+                self.shared.ready(info)
+            else:
+                if not self._borrowed:
+                    stack.callback(close_stage, self.detector)
+                self.detector.stage.open(info)
             self._every = max(1, self.detector.stage.detect_every)
             self.labels = tuple(self.detector.stage.labels)
             t_load = time.perf_counter()
-            self.detector.stage.warmup()
+            if self.shared is None:
+                self.detector.stage.warmup()
             result.warmup_seconds = time.perf_counter() - t_load
         result.load_seconds = self.detector.stage.load_seconds
         result.backend = self.detector.stage.backend_name
@@ -304,11 +361,16 @@ class Pipeline:
         return info
 
     def _steps(self) -> list[runtime.Step]:
-        batch = 1 if self.live else max(1, self.detector.stage.batch)
+        batch = 1 if self.live else max(1, self.shared.batch if self.shared else self.detector.stage.batch)
         return [runtime.Step("detector", self.detect_step, batch), runtime.Step("stages", self.stages_step)]
 
     def _runtime_options(self) -> dict:
-        return {"queue_size": self.config.runtime.queue_size, "policy": "latest" if self.live else "block",
+        queue_size = self.config.runtime.queue_size
+        if self.shared is not None and self.live:
+            # A live stream among others shares the cores: frames queued after the detector would
+            # age there, so one slot per queue sends the backpressure to the newest-frame mailbox.
+            queue_size = 1
+        return {"queue_size": queue_size, "policy": "latest" if self.live else "block",
                 "stop": self.stop, "stats": self.stats, "merge": _keep_events,
                 "interrupt": self.source.stage.interrupt}
 
@@ -333,6 +395,8 @@ class Pipeline:
                 except StopIteration:
                     return
             index = frame.index + 1
+            if self.shared is not None:
+                frame = dataclasses.replace(frame, stream=self.shared.name)
             events = tuple(self.source.stage.take_events())
             yield _packet(frame, time.perf_counter() - t0, events, self.stats.dropped)
 
@@ -360,7 +424,7 @@ def _with_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str
     return parse(data, path)
 
 
-def _close(item: Named) -> None:
+def close_stage(item: Named) -> None:
     """Errors while closing (a full disk at the last flush) are one line naming the stage too."""
     with _stage(item.name, None, "while closing"):
         item.stage.close()
@@ -373,13 +437,13 @@ def _sink_closer(item: Named[Sink]) -> Callable[..., bool]:
     def exit_(exc_type: type[BaseException] | None, *_: object) -> bool:
         if exc_type is not None:
             item.stage.fail()
-        _close(item)
+        close_stage(item)
         return False
 
     return exit_
 
 
-def _named(spec: StageSpec) -> Named:
+def named_stage(spec: StageSpec) -> Named:
     return Named(f"{spec.where} ({spec.type})", spec.build())
 
 

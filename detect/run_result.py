@@ -50,7 +50,12 @@ class RunResult:
     def summary(self) -> str:
         outs = ", ".join(self.outputs) if self.outputs else "no outputs"
         stopped = " (stopped early)" if self.interrupted else ""
-        drops = f", {self.dropped} stale frames dropped" if self.dropped else ""
-        tracks = f", {len(self.track_ids)} tracks" if self.tracked else ""
-        return (f"{self.frames} frames in {self.seconds:.1f} s ({self.fps:.1f} fps; "
+        drops = f", {_count(self.dropped, 'stale frame')} dropped" if self.dropped else ""
+        tracks = f", {_count(len(self.track_ids), 'track')}" if self.tracked else ""
+        return (f"{_count(self.frames, 'frame')} in {self.seconds:.1f} s ({self.fps:.1f} fps; "
                 f"+{self.startup_seconds:.1f} s start-up){stopped}{drops}{tracks} -> {outs}")
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 frame', '2 frames': the summary reads as English for a single image too."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -297,6 +297,18 @@ def _force_end(q: queue.Queue) -> None:
                 pass
 
 
+def start_thread(target: Callable[[], None], name: str) -> threading.Thread:
+    """A daemon thread of a multi-stream run (multi_runtime.py: one per stream, the scheduler)."""
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def wait_threads(threads: list[threading.Thread]) -> None:
+    """Join with a timeout, so signals reach the main thread while the threads run."""
+    _wait(threads)
+
+
 def call_with_timeout(fn: Callable[[], T], timeout: float, what: str) -> T:
     """Run a call that may hang (a camera driver's open) in a daemon thread; give up after
     `timeout` s with a SourceError (the stuck thread is abandoned)."""

@@ -68,24 +68,27 @@ def parse_yaml(text: str, what: str = "YAML") -> Any:
 
 
 def read_yaml_file(path: Path) -> Any:
-    """The parsed YAML of a file that must be UTF-8 text of at most MAX_BYTES."""
+    """The parsed YAML of a file that must be UTF-8 text of at most MAX_BYTES. Messages leave the
+    path out: the caller (config.load_yaml) puts it in front of each."""
     try:
         with path.open("rb") as f:
             raw = f.read(MAX_BYTES + 1)
     except IsADirectoryError:
-        raise ConfigError(f"a config file is expected, got a folder: {path}") from None
+        raise ConfigError("a config file is expected, got a folder") from None
     except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot read it: {exc.strerror or exc}") from None
     if len(raw) > MAX_BYTES:
-        raise ConfigError(f"{path}: larger than {MAX_BYTES >> 20} MB, not a pipeline config")
+        raise ConfigError(f"larger than {MAX_BYTES >> 20} MB, not a pipeline config")
     kind = _binary_kind(raw)
     if kind:
-        raise ConfigError(f"{path} looks like {kind}, not a YAML config; to process a video or images "
-                          "give it as --source with a config (e.g. detect run configs/dashcam.yaml --source FILE)")
+        media = any(word in kind for word in ("video", "image"))
+        what_to_do = (f"; to process it: detect run {path} (the dashcam pipeline), or "
+                      f"detect run CONFIG.yaml --source {path}" if media else "; a config is YAML text (see configs/)")
+        raise ConfigError(f"looks like {kind}, not a YAML config{what_to_do}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save the config as UTF-8") from None
+        raise ConfigError(f"not UTF-8 text (byte {exc.start}); save the config as UTF-8") from None
     return parse_yaml(text)
 
 

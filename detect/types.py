@@ -30,6 +30,9 @@ class SourceInfo:
     total_frames: int | None
     source_id: str
     live: bool = False
+    varying_size: bool = False
+    """Frames may differ in size (unrelated stills): `width`/`height` are the first one's only, so a
+    detector sizes its input per frame instead of fixing it from them."""
 
     @property
     def fps_fraction(self) -> Fraction:
@@ -47,6 +50,8 @@ class Frame:
     capture_time: float = 0.0
     file: str | None = None
     """The image file this frame was read from (image sources), else None."""
+    stream: str = ""
+    """The stream's name in a multi-stream run (`streams:`), else empty."""
 
     def __post_init__(self) -> None:
         if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:

@@ -42,7 +42,7 @@ def check_resources(config: PipelineConfig) -> None:
 def output_problems(source: Source, sinks: Sequence[tuple[str, Sink]]) -> list[str]:
     """Outputs that would destroy an input, collide with each other, or cannot be written."""
     problems: list[str] = []
-    inputs = {_key(Path(p)): p for p in source.input_paths()}
+    inputs = {output_key(Path(p)): p for p in source.input_paths()}
     seen: dict[str, str] = {}
     for where, sink in sinks:
         if isinstance(sink, ImageFolderSink):
@@ -51,7 +51,7 @@ def output_problems(source: Source, sinks: Sequence[tuple[str, Sink]]) -> list[s
         if not isinstance(sink, FileSink):
             continue
         path = sink.path
-        key = _key(path)
+        key = output_key(path)
         if key in inputs:
             problems.append(f"{where}.path: {path} is an input of this run; writing it would destroy it "
                             "(choose another output path)")
@@ -67,9 +67,9 @@ def output_problems(source: Source, sinks: Sequence[tuple[str, Sink]]) -> list[s
 def _image_folder_problems(where: str, sink: ImageFolderSink, inputs: dict[str, str], seen: dict[str, str]) -> list[str]:
     """The images sink writes `<folder>/<input name>`: never into the folder the inputs are read from."""
     folder = sink.folder
-    key = _key(folder)
+    key = output_key(folder)
     problems = []
-    if any(_key(Path(p).parent) == key for p in inputs.values()):
+    if any(output_key(Path(p).parent) == key for p in inputs.values()):
         problems.append(f"{where}.path: {folder} holds this run's input images; writing there would replace "
                         "them (choose another output folder)")
     if key in seen:
@@ -84,7 +84,7 @@ def _image_folder_problems(where: str, sink: ImageFolderSink, inputs: dict[str, 
     return problems
 
 
-def _key(path: Path) -> str:
+def output_key(path: Path) -> str:
     """One spelling per file: absolute, symlinks resolved, case as the filesystem keeps it."""
     try:
         return os.path.normcase(str(path.expanduser().resolve()))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 UNUSED_BY_A_TORCH_RUN = ("openvino", "onnxruntime", "onnx", "onnxslim", "nncf",
-                         "trackeval", "pycocotools", "matplotlib", "motmetrics", "pandas")
+                         "trackeval", "pycocotools", "matplotlib", "motmetrics", "pandas", "ray")
 """Ultralytics (8.4) imports none of these by itself for loading a .pt and tracking."""
 
 RUN_THEN_LIST_MODULES = """

@@ -74,6 +74,11 @@ def expand_spec(spec: BenchSpec, path: str | None = None) -> list[Combination]:
                 if combo is not None:
                     combos.append(combo)
     if errors:
+        relative = [c.path for c in spec.clips if not Path(c.path).expanduser().is_absolute()]
+        if relative and any(" not found: " in e for e in errors):
+            errors.insert(0, f"paths in a bench spec are relative to the current directory ({Path.cwd()}), "
+                             "not to the spec's folder: run from the folder it expects (the repository root "
+                             "for configs/bench.yaml)")
         raise ConfigError(list(dict.fromkeys(errors)), path=path)
     return combos
 

@@ -2,7 +2,8 @@
 
 Detector and tracker entries are plain stage mappings (the same keys as in a pipeline
 YAML) so the pipeline's own validation judges them; only the bench's own shape is
-declared here. Paths are relative to the working directory, like every pipeline config.
+declared here. Paths are relative to the working directory (a pipeline config's are relative to
+its file; a spec names clips shared by many runs, and says where to run from).
 pydantic's errors are printed as the project prints config problems (`clips[0].gt: ...`);
 an unknown key gets a did-you-mean and the allowed keys of the mapping it appears in.
 """

@@ -117,6 +117,10 @@ class UltralyticsDetector(Detector):
         self.load_seconds = 0.0
         self.last_timings: dict[str, float] = {}
         self._backend: Backend | None = None
+        self._loaded: tuple[str, str, str] | None = None
+        """(backend, path, device) of the loaded engine: an open() with the same plan reuses it
+        (a batch worker's runs on many files load the model once)."""
+        self._warm: tuple[int, int] | None = None
         self._class_ids: list[int] | None = None
         self._shape: tuple[int, int] | None = None
         self._source_fps = 0.0
@@ -163,7 +167,12 @@ class UltralyticsDetector(Detector):
             path = exported(path, kind, shape or (p.imgsz, p.imgsz), half=p.half, batch=p.batch, device=device,
                             int8_calibration=self._calibration(info) if p.int8 else None,
                             calibration_in_key=p.calibration is not None)
-        self._backend = self._load(kind, path, device)
+        if self._backend is not None and self._loaded == (kind, path, device):
+            log.debug("detector: %s already loaded, reused", Path(path).name)
+        else:
+            self.close()
+            self._backend = self._load(kind, path, device)
+            self._loaded = (kind, path, device)
         self.backend_name, self.model_path = kind, path
         self.labels = self._backend.labels
         if not self.labels:
@@ -196,7 +205,9 @@ class UltralyticsDetector(Detector):
         return material
 
     def _planned_shape(self, info: SourceInfo | None) -> tuple[int, int] | None:
-        if info is None:
+        """The input fixed from the source's size; None (sized per frame) for stills of mixed sizes,
+        so a portrait photo after a wide one is not shrunk into the wide one's input."""
+        if info is None or info.varying_size:
             return None
         if not self.params.rect:
             return self.params.imgsz, self.params.imgsz
@@ -204,7 +215,10 @@ class UltralyticsDetector(Detector):
 
     def warmup(self) -> None:
         h, w = self._shape or (self.params.imgsz, self.params.imgsz)
+        if self._warm == (h, w):
+            return
         self.detect([np.zeros((h, w, 3), np.uint8)] * self.params.batch)
+        self._warm = (h, w)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
         assert self._backend is not None, "open() first"
@@ -231,3 +245,4 @@ class UltralyticsDetector(Detector):
         if self._backend is not None:
             self._backend.close()
             self._backend = None
+            self._loaded = self._warm = None

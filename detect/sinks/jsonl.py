@@ -8,7 +8,7 @@ from typing import IO
 
 from pydantic import Field
 
-from detect.columns import FILE, FRAME, PTS, SOURCE
+from detect.columns import FILE, FRAME, PTS, SOURCE, STREAM
 from detect.live_stats import StatsLines
 from detect.params import StageParams, path_field
 from detect.redaction import redact_text
@@ -54,11 +54,13 @@ class JsonlSink(FileSink):
         }
         if frame.file is not None:
             record = {FRAME: frame.index, FILE: redact_text(frame.file), **record}
+        if frame.stream:
+            record[STREAM] = frame.stream
         self._file.write(json.dumps(record) + "\n")
         for event in packet.events:
-            self.write_event(event)
+            self.write_event(event, frame.stream)
         if self._stats is not None and (stats := self._stats.add(packet)) is not None:
-            self.write_event(stats)
+            self.write_event(stats, frame.stream)
         self._count += 1
         if self._count % self.params.flush_every == 0:
             self._file.flush()
@@ -68,9 +70,12 @@ class JsonlSink(FileSink):
             self._source = (source_id, redact_text(source_id))
         return self._source[1]
 
-    def write_event(self, event: Event) -> None:
+    def write_event(self, event: Event, stream: str = "") -> None:
         assert self._file is not None
-        self._file.write(json.dumps(event.to_record()) + "\n")
+        record = event.to_record()
+        if stream:
+            record[STREAM] = stream
+        self._file.write(json.dumps(record) + "\n")
 
     def close(self) -> None:
         if self._file is not None:

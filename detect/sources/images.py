@@ -3,7 +3,8 @@
 By default the images are unrelated stills: each is detected on its own (no tracker), written
 as an annotated image of its own size and name, one JSONL record each (see stills.py).
 `as_video: true` treats them as consecutive frames of one sequence (a KITTI or MOT folder):
-tracked, written as one video.
+tracked, written as one video, at the sequence's frame rate when a MOTChallenge `seqinfo.ini`
+sits beside the images or one folder up (KITTI-17/seqinfo.ini for KITTI-17/img1), else 30 fps.
 
 An image that cannot be read (corrupt, truncated to nothing, not an image at all) is skipped:
 the run goes on with the others and one warning names the skipped files (the first few and a
@@ -12,6 +13,7 @@ count). Only a folder where no image is readable is an error.
 
 from __future__ import annotations
 
+import configparser
 import glob
 import logging
 import re
@@ -30,6 +32,8 @@ from detect.types import Frame, SourceInfo
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+DEFAULT_FPS = 30.0
+"""Frame rate of a sequence that states none (no `fps`, no seqinfo.ini)."""
 NAMED_SKIPS = 3
 """Skipped files named in the warning; the rest are counted."""
 
@@ -45,6 +49,22 @@ def read_image(path: str) -> np.ndarray | None:
     return cv2.imread(path, cv2.IMREAD_COLOR)
 
 
+def sequence_frame_rate(folder: Path) -> float | None:
+    """`frameRate` of the MOTChallenge seqinfo.ini in `folder` or the one above; None when there
+    is none or it is unreadable (the images still play, at the default rate)."""
+    for candidate in (folder / "seqinfo.ini", folder.parent / "seqinfo.ini"):
+        if not candidate.is_file():
+            continue
+        parser = configparser.ConfigParser()
+        try:
+            parser.read(candidate, encoding="utf-8")
+            rate = float(parser["Sequence"]["frameRate"])
+        except (configparser.Error, KeyError, ValueError, UnicodeDecodeError):
+            return None
+        return rate if rate > 0 else None
+    return None
+
+
 @sources.register("images")
 class ImageSource(Source):
     """An image, a folder or a glob of images, ordered naturally: unrelated stills unless as_video."""
@@ -53,7 +73,9 @@ class ImageSource(Source):
 
     class Params(StageParams):
         path: str = path_field(description="an image, a folder of images, or a glob pattern")
-        fps: float = Field(30.0, gt=0, description="frame rate given to the outputs (as_video)")
+        fps: float | None = Field(None, gt=0, description="frame rate given to the outputs (as_video) (default: "
+                                                         "frameRate of a seqinfo.ini beside the images or one "
+                                                         "folder up, else 30)")
         as_video: bool = Field(False, description="consecutive frames of one sequence: track across them and "
                                                   "write one video (else each image on its own, untracked, "
                                                   "an annotated image per input)")
@@ -64,6 +86,7 @@ class ImageSource(Source):
         self._skipped: list[str] = []
         self._first: tuple[int, np.ndarray] | None = None
         self.info: SourceInfo | None = None
+        self.fps = params.fps or DEFAULT_FPS
 
     def _list(self) -> list[str]:
         path = Path(self.params.path)
@@ -94,7 +117,9 @@ class ImageSource(Source):
             raise SourceError(f"no readable image at {self.params.path}: all {len(self._files)} files are "
                               f"unreadable or corrupt (first: {self._files[0]})")
         h, w = self._first[1].shape[:2]
-        self.info = SourceInfo(width=w, height=h, fps=self.params.fps, total_frames=len(self._files), source_id=self.params.path)
+        self.fps = self.params.fps or sequence_frame_rate(Path(self._files[0]).parent) or DEFAULT_FPS
+        self.info = SourceInfo(width=w, height=h, fps=self.fps, total_frames=len(self._files), source_id=self.params.path,
+                               varying_size=not self.params.as_video)
         return self.info
 
     def _first_readable(self) -> tuple[int, np.ndarray] | None:
@@ -116,7 +141,7 @@ class ImageSource(Source):
             if image is None:
                 self._skipped.append(self._files[position])
                 continue
-            yield Frame(image=image, index=index, pts_s=position / self.params.fps, source_id=self.params.path,
+            yield Frame(image=image, index=index, pts_s=position / self.fps, source_id=self.params.path,
                         file=self._files[position])
             index += 1
         for line in self.warnings():
