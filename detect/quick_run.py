@@ -17,9 +17,10 @@ from typing import Any
 from detect.errors import ConfigError
 
 DEFAULT_PIPELINE: dict[str, Any] = {
-    "detector": {"type": "ultralytics", "model": "yolo11n.pt", "conf": 0.25, "imgsz": 640, "device": "auto",
+    "detector": {"type": "ultralytics", "model": "yolo11n.pt", "conf": 0.2, "imgsz": 640, "device": "auto",
                  "classes": ["car", "truck", "bus", "motorcycle", "bicycle", "person", "traffic light", "stop sign"]},
-    "tracker": {"type": "bytetrack", "track_buffer": 30, "match_thresh": 0.9, "new_track_thresh": 0.5},
+    "tracker": {"type": "bytetrack", "track_high_thresh": 0.2, "track_buffer": 30, "match_thresh": 0.9,
+                "new_track_thresh": 0.5},
     "annotators": [{"type": "boxes"}, {"type": "labels"}, {"type": "trails", "length": 30}],
 }
 """configs/dashcam.yaml without its source and sinks (a test keeps the two the same)."""

@@ -9,6 +9,7 @@ for skipped frames are computed here (`advanced_xyxy`), never by changing a trac
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Literal
 
@@ -62,6 +63,9 @@ class ByteTrackParams(StageParams):
     track_buffer: int = Field(30, ge=1, description="frames a lost track is kept")
     match_thresh: float = Field(0.8, ge=0, le=1, description="association cost threshold")
     fuse_score: bool = Field(True, description="fuse detection score into IoU cost")
+    box: Literal["detection", "smoothed"] = Field(
+        "detection", description="box output for a tracked object: the detector's, or smoothed (midway between "
+                                 "it and the track's Kalman estimate: steadier size and place)")
 
 
 class _UltralyticsTracker(Tracker):
@@ -90,7 +94,22 @@ class _UltralyticsTracker(Tracker):
         confirmed = self._confirmed()
         if confirmed:
             ids[[int(t.idx) for t in confirmed]] = self._ids.ours(t.track_id for t in confirmed)
-        return detections.with_tracker_ids(ids)
+        tracked = detections.with_tracker_ids(ids)
+        if self.params.box == "smoothed" and confirmed:
+            tracked = replace(tracked, xyxy=self._smoothed(tracked.xyxy, confirmed))
+        return tracked
+
+    def _smoothed(self, xyxy: np.ndarray, confirmed: list) -> np.ndarray:
+        """Each matched box midway to its track's Kalman estimate (which has just taken the box in).
+
+        Detector boxes jitter in size from frame to frame; the filter's estimate lags a turn. Their
+        mean scored +1.0 HOTA on PETS09-S2L1 (7 fps) and within 0.1 elsewhere (README: Tracking accuracy).
+        """
+        xyxy = xyxy.copy()
+        for track in confirmed:
+            row = int(track.idx)
+            xyxy[row] = (xyxy[row] + advanced_xyxy(track.mean, 0.0, self.kalman_layout)) / 2
+        return xyxy
 
     def _confirmed(self) -> list:
         """The library's confirmed tracks (its update's output rows, as objects)."""
