@@ -26,6 +26,9 @@ def test_empty_source_path(warm_cli: Path, short_clip: Path, tmp_path: Path) -> 
 
 def test_missing_image_folder(warm_cli: Path, short_clip: Path, tmp_path: Path) -> None:
     data = {**pipeline(short_clip), "source": {"type": "images", "path": str(tmp_path / "nowhere")}}
+    assert f"source.path: not found: {tmp_path / 'nowhere'}" in _validate(tmp_path, data)
+    (tmp_path / "empty").mkdir()
+    data["source"]["path"] = str(tmp_path / "empty")
     assert "source.path: no images found" in _validate(tmp_path, data)
 
 
