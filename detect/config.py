@@ -33,6 +33,9 @@ class RuntimeParams(StageParams):
     queue_size: int = Field(8, ge=1, le=1024, description="frames each queue between threads holds")
     gather_ms: float = Field(10.0, ge=0, le=1000, description="multi-stream runs: how long the detector waits "
                                                               "for more streams' frames before a batch call")
+    live_batch: int | None = Field(1, ge=1, le=1024, description="multi-stream runs: most frames in a detector call "
+                                   "that holds a live stream's frame (its latency is that call's time); "
+                                   "null: the detector's batch")
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ first last time) into one call of up to `batch` images, after waiting at most `g
 running streams that have not asked yet: a slow or stalled stream never holds the others for
 longer than that, and a fast file stream gets one request per call like every other stream,
 so it cannot starve a live one. A file stream's request holds up to `batch / streams` frames
-(never fewer than one); a live stream's holds its newest frame (its reader keeps the
-newest-frame mailbox, and drops are counted per stream).
+(never fewer than one), run as submitted. A live stream's request holds one frame, swapped for
+the newest one in its mailbox when the call is built (`newest()`; the older one counts as
+dropped), so it never ages while other streams' calls run; a call holding a live frame takes
+at most `live_batch` images, since on a CPU the frame's latency is its call's time.
 
 Isolation: an error in a stream (its source, tracker, analytics, annotators or sinks) ends
 that stream only; its outputs close complete and the run goes on. The detector is shared, so
@@ -27,7 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -49,6 +51,8 @@ log = logging.getLogger(__name__)
 class _Request:
     stream: str
     images: list[np.ndarray]
+    newest: Callable[[], np.ndarray | None] | None = None
+    """A live stream's: the newest frame, if one came since it asked (read as the batch is built)."""
     done: threading.Event = field(default_factory=threading.Event)
     results: list[Detections] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -58,9 +62,11 @@ class _Request:
 class BatchScheduler:
     """Cross-stream batching of one detector (see the module docstring for the policy)."""
 
-    def __init__(self, detector: Detector, batch: int, gather_s: float) -> None:
+    def __init__(self, detector: Detector, batch: int, gather_s: float, live_batch: int | None = None) -> None:
         self.detector = detector
         self.batch = max(1, batch)
+        self.live_batch = min(self.batch, live_batch or self.batch)
+        """Most images in a call that holds a live frame: the frame's latency is its call's time."""
         self.gather_s = gather_s
         self.calls = 0
         self.images = 0
@@ -81,9 +87,11 @@ class BatchScheduler:
                 self._running.remove(stream)
             self._cond.notify_all()
 
-    def infer(self, stream: str, images: Sequence[np.ndarray]) -> tuple[list[Detections], Mapping[str, float]]:
-        """Called in a stream's detector thread: blocks until the scheduler ran these images."""
-        request = _Request(stream, list(images))
+    def infer(self, stream: str, images: Sequence[np.ndarray], newest: Callable[[], np.ndarray | None] | None = None,
+              ) -> tuple[list[Detections], Mapping[str, float]]:
+        """Called in a stream's detector thread: blocks until the scheduler ran these images (or,
+        given `newest`, the one image it returns when the batch is built, if it returns one)."""
+        request = _Request(stream, list(images), newest)
         with self._cond:
             if self._closed:
                 raise RuntimeError("the detector scheduler has ended")
@@ -107,14 +115,20 @@ class BatchScheduler:
                 if not self._pending:
                     return
                 deadline = time.monotonic() + self.gather_s
-                while (self._count() < self.batch and len(self._pending) < len(self._running)
+                while (self._count() < self._limit() and len(self._pending) < len(self._running)
                        and not self._closed and (left := deadline - time.monotonic()) > 0):
                     self._cond.wait(left)
                 taken = self._take()
+            for request in taken:
+                if request.newest is not None and (image := request.newest()) is not None:
+                    request.images = [image]
             self._detect(taken)
 
     def _count(self) -> int:
         return sum(len(r.images) for r in self._pending.values())
+
+    def _limit(self) -> int:
+        return self.live_batch if any(r.newest is not None for r in self._pending.values()) else self.batch
 
     def _take(self) -> list[_Request]:
         """Round-robin from the stream after the last one served; a request that would overflow
@@ -124,12 +138,17 @@ class BatchScheduler:
         taken: list[_Request] = []
         count = 0
         last = None
+        live = False
         for name in names:
             request = self._pending.get(name)
-            if request is None or (taken and count + len(request.images) > self.batch):
+            if request is None:
+                continue
+            live_now = live or request.newest is not None
+            if taken and count + len(request.images) > (self.live_batch if live_now else self.batch):
                 continue
             taken.append(self._pending.pop(name))
             count += len(request.images)
+            live = live_now
             last = name
         if last in self._running:
             self._next = (self._running.index(last) + 1) % len(self._running)
@@ -205,7 +224,8 @@ class MultiPipeline:
         n = len(self.configs)
         batch = max(1, self.detector.stage.batch)
         self.scheduler = BatchScheduler(self.detector.stage, batch,
-                                        first.runtime.gather_ms / 1000 if gather_s is None else gather_s)
+                                        first.runtime.gather_ms / 1000 if gather_s is None else gather_s,
+                                        first.runtime.live_batch)
         self._open_lock = threading.Lock()
         self._opened = False
         self._open_error: BaseException | None = None

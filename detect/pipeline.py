@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -45,14 +46,16 @@ S = TypeVar("S", bound=Stage)
 @dataclass
 class StreamParts:
     """What a stream of a multi-stream run gets from the run: its name, the shared detector and
-    shared sinks (by sink index), the scheduler's `infer` (images -> detections and timings),
-    its frames per request, and `ready(info)`, called once its source is open (the run opens
-    the shared detector for the first stream that gets there)."""
+    shared sinks (by sink index), the scheduler's `infer` (images, and for a live stream a
+    `newest()` the scheduler calls as it builds the batch -> detections and timings), its frames
+    per request, and `ready(info)`, called once its source is open (the run opens the shared
+    detector for the first stream that gets there)."""
 
     name: str
     detector: Named[Detector]
     sinks: dict[int, Named[Sink]]
-    infer: Callable[[list[np.ndarray]], tuple[list[Detections], Mapping[str, float]]]
+    infer: Callable[[list[np.ndarray], Callable[[], np.ndarray | None] | None],
+                    tuple[list[Detections], Mapping[str, float]]]
     batch: int
     ready: Callable[[SourceInfo], None]
 
@@ -107,6 +110,8 @@ class Pipeline:
         self.running = False
         """True from the first frame on: a stop request then drains and completes the outputs."""
         self.last_result: RunResult | None = None
+        self._mailbox: runtime.LatestSlot | None = None
+        """A live stream's newest-frame slot in a multi-stream run, read by the scheduler too."""
         self._direct: float | None = None
         """When `process` opened the detector (its first call), else None."""
         self._borrowed = False
@@ -230,7 +235,10 @@ class Pipeline:
             with _stage(self.detector.name, due[0].frame.index):
                 images = [p.frame.image for p in due]
                 if self.shared is not None:
-                    results, timings = self.shared.infer(images)
+                    newest = partial(self._newest, due) if self._mailbox is not None and len(packets) == 1 else None
+                    results, timings = self.shared.infer(images, newest)
+                    if newest is not None:
+                        packets = due
                 else:
                     results, timings = self.detector.stage.detect(images), self.detector.stage.last_timings
                 found = iter(results)
@@ -244,6 +252,16 @@ class Pipeline:
                 out.append(dataclasses.replace(packet, detected=False, since_detection=phase, labels=self.labels,
                                                motionless=motionless))
         return out
+
+    def _newest(self, due: list[Packet]) -> np.ndarray | None:
+        """Called by the scheduler as it builds the batch: a newer frame from the mailbox replaces
+        the one this live stream asked with (which counts as dropped), so the detector sees the
+        newest frame, not one that aged while other streams' batches ran."""
+        newer = self._mailbox.newer(due[0]) if self._mailbox is not None else None
+        if newer is None:
+            return None
+        due[0] = newer
+        return newer.frame.image
 
     def stages_step(self, packets: list[Packet]) -> list[Packet]:
         return [self._track_and_draw(p) for p in packets]
@@ -399,9 +417,10 @@ class Pipeline:
             # A live stream among others shares the cores: frames queued after the detector would
             # age there, so one slot per queue sends the backpressure to the newest-frame mailbox.
             queue_size = 1
+        self._mailbox = runtime.LatestSlot(self.stats, _keep_events) if self.shared and self.live else None
         return {"queue_size": queue_size, "policy": "latest" if self.live else "block",
                 "stop": self.stop, "stats": self.stats, "merge": _keep_events,
-                "interrupt": self.source.stage.interrupt}
+                "interrupt": self.source.stage.interrupt, "mailbox": self._mailbox}
 
     def _finish(self, result: RunResult, stats: runtime.RunStats, started: float) -> None:
         result.seconds = time.perf_counter() - started

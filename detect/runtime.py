@@ -115,6 +115,17 @@ class LatestSlot:
     def get_nowait(self) -> Any:
         return self.get(timeout=0)
 
+    def newer(self, current: Any) -> Any:
+        """The item that came after `current`, now taken (`current` counts as dropped and is
+        merged into it), or None; never blocks and never takes the end marker. A scheduler that
+        batches several streams calls it when it builds the batch (multi_runtime.py)."""
+        with self._cond:
+            if not self._full:
+                return None
+            item, self._item, self._full = self._item, None, False
+            self._stats.dropped += 1
+            return self._merge(current, item) if self._merge is not None else item
+
 
 def run_pipeline(
     frames: Iterable[Any],
@@ -126,15 +137,19 @@ def run_pipeline(
     stats: RunStats | None = None,
     merge: Callable[[Any, Any], Any] | None = None,
     interrupt: Callable[[], None] | None = None,
+    mailbox: LatestSlot | None = None,
 ) -> RunStats:
     """Run reader, each step and the writer concurrently; return counts, raise the first error.
 
     `stats` may be passed in so stages can read the live drop count while the run goes on;
     `merge` combines a dropped live item into its replacement; `interrupt` wakes a source that
-    waits for a camera (it must only set a flag: it may run in a signal handler's aftermath)."""
+    waits for a camera (it must only set a flag: it may run in a signal handler's aftermath);
+    `mailbox` is the `latest` policy's slot when the caller reads it too (LatestSlot.newer)."""
     state = _State(stop or StopToken())
     stats = stats if stats is not None else RunStats()
-    first: Any = LatestSlot(stats, merge) if policy == "latest" else queue.Queue(maxsize=queue_size)
+    first: Any = queue.Queue(maxsize=queue_size)
+    if policy == "latest":
+        first = mailbox if mailbox is not None else LatestSlot(stats, merge)
     queues = [first] + [queue.Queue(maxsize=queue_size) for _ in steps]
 
     def reader() -> None:
@@ -210,7 +225,8 @@ def run_pipeline(
 def iterate_pipeline(frames: Iterable[Any], steps: Sequence[Step], queue_size: int = 8, policy: str = "block",
                      stop: StopToken | None = None, stats: RunStats | None = None,
                      merge: Callable[[Any, Any], Any] | None = None,
-                     interrupt: Callable[[], None] | None = None) -> Iterator[Any]:
+                     interrupt: Callable[[], None] | None = None,
+                     mailbox: LatestSlot | None = None) -> Iterator[Any]:
     """`run_pipeline` as a generator: the caller's loop takes each finished item.
 
     The run goes on in a `detect-run` thread and hands items over through a bounded queue, so
@@ -222,7 +238,7 @@ def iterate_pipeline(frames: Iterable[Any], steps: Sequence[Step], queue_size: i
 
     def run() -> None:
         try:
-            run_pipeline(frames, steps, handoff.put, queue_size, policy, stop, stats, merge, interrupt)
+            run_pipeline(frames, steps, handoff.put, queue_size, policy, stop, stats, merge, interrupt, mailbox)
         except BaseException as exc:  # noqa: BLE001  (re-raised in the consumer below)
             failure.append(exc)
         finally:

@@ -22,6 +22,7 @@ streams for --live-seconds, capture -> written latency p50/p95 per stream agains
     DETECT_MODELS_DIR=../shared/models python scripts/bench_streams.py                    # the full run
     DETECT_MODELS_DIR=../shared/models python scripts/bench_streams.py --frames 150 --n 1 2 4 \\
         --backends torch --live-n 4 --live-seconds 15                                      # a short look
+    DETECT_MODELS_DIR=../shared/models python scripts/bench_streams.py --live-only --live-n 8   # live latency only
 """
 
 from __future__ import annotations
@@ -244,11 +245,14 @@ def main() -> None:
     parser.add_argument("--live-seconds", type=float, default=30.0)
     parser.add_argument("--live-fps", type=float, default=25.0)
     parser.add_argument("--live-backend", default="openvino-int8", choices=list(BACKENDS))
+    parser.add_argument("--live-only", action="store_true", help="only the live latency check")
     args = parser.parse_args()
     os.environ.setdefault("YOLO_OFFLINE", "1")
     with tempfile.TemporaryDirectory(prefix="bench-streams-") as tmp:
         work = Path(tmp)
-        loops = [looped_clip(VIDEOS / c, args.frames, work / f"loop{i}.mp4") for i, c in enumerate(CLIPS)]
+        if args.live_only:
+            args.n, args.backends = [], []
+        loops = [looped_clip(VIDEOS / c, args.frames, work / f"loop{i}.mp4") for i, c in enumerate(CLIPS)] if args.n else []
         rows: list[Row] = []
         benches = {"a": bench_separate, "b": bench_one_process, "c": partial(bench_ultralytics, frames=args.frames)}
         for backend in args.backends:
@@ -257,8 +261,9 @@ def main() -> None:
                 for way in args.ways:
                     rows.append(benches[way](clips, backend, work))
                     print(_row_text(rows[-1]), flush=True)
-        print()
-        print(_table(rows, args.frames))
+        if rows:
+            print()
+            print(_table(rows, args.frames))
         if args.live_n:
             print()
             single = live_latency(1, args.live_seconds, args.live_fps, args.live_backend, work)

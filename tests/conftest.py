@@ -116,11 +116,16 @@ class ScriptedDetector(Detector):
         fail_at: int | None = Field(None, description="raise on this call number")
         delay_s: float = Field(0.0, ge=0)
         open_delay_s: float = Field(0.0, ge=0, description="a slow start-up (a model loading)")
+        batch: int = Field(1, ge=1, description="frames per call, as a real detector's `batch`")
 
     def __init__(self, params: Params) -> None:
         super().__init__(params)
         self.labels = ("square", "car")
         self.calls = 0
+
+    @property
+    def batch(self) -> int:
+        return self.params.batch
 
     def open(self, info=None) -> None:
         import time

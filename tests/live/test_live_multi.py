@@ -20,7 +20,7 @@ from live_helpers import (
     wait_for_lines,
 )
 
-from detect.multi_runtime import MultiPipeline
+from detect.multi_runtime import MultiPipeline, StreamOutcome
 from detect.sinks.base import staging_path
 from detect.streams import parse_streams
 from detect.testing.fake_camera import ClipServer
@@ -120,3 +120,54 @@ def test_a_signal_stops_every_stream_within_2_s_with_playable_outputs(shared_vid
         frames = [r for r in lines if "event" not in r]
         assert len(frames) >= 10 and {r["stream"] for r in frames} == {name}
         assert len(decode_all(tmp_path / f"{name}.mp4")) == len(frames)
+
+
+def run_cameras(shared_videos: Path, tmp_path: Path, n: int, detector: dict,
+                **runtime: object) -> tuple[MultiPipeline, list[StreamOutcome]]:
+    """N loopback cameras at 25 fps in one run until every stream wrote 15 lines; the ended run
+    and what each stream did."""
+    jpegs = list(clip_jpegs(shared_videos))
+    cameras = [ClipServer(jpegs, fps=25.0).start() for _ in range(n)]
+    config = {
+        "streams": {f"cam{i}": stream_source(c.url) for i, c in enumerate(cameras)},
+        "detector": {"type": "scripted", **detector},
+        "sinks": [{"type": "jsonl", "path": str(tmp_path / "{stream}.jsonl"), "flush_every": 1, "stats_every_s": 0}],
+        "runtime": runtime,
+    }
+    run = MultiPipeline(parse_streams(config))
+    outcomes: list = []
+    thread = threading.Thread(target=lambda: outcomes.extend(run.run()), daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: all(lines_so_far(tmp_path / f"cam{i}.jsonl") >= 15 for i in range(n)), "15 frames a stream",
+                   limit_s=60)
+    finally:
+        run.request_stop("test over")
+        thread.join(timeout=10)
+        for camera in cameras:
+            camera.close()
+    assert not thread.is_alive()
+    assert [o.error for o in outcomes] == [None] * n
+    return run, outcomes
+
+
+def test_a_live_frame_is_the_newest_when_its_batch_is_built_not_when_it_asked(shared_videos: Path, tmp_path: Path):
+    """Six cameras, one image per detect call (the scripted detector's batch) of DELAY s each: a
+    frame fixed when its stream asked would wait for the five other streams' calls (about six
+    calls from capture to written); the newest frame taken when the call is built waits for its
+    own call only. The bound, three calls, lies between the two with room either side."""
+    n, delay = 6, 0.1
+    _, outcomes = run_cameras(shared_videos, tmp_path, n, {"delay_s": delay})
+    for o in outcomes:
+        latency = o.result.latency.percentiles_ms()
+        assert o.result.frames >= 10 and o.result.dropped > o.result.frames, (o.name, o.result.dropped)
+        assert latency["p50"] < 3 * delay * 1000, (o.name, latency)
+
+
+def test_a_call_holding_a_live_frame_takes_at_most_live_batch_images(shared_videos: Path, tmp_path: Path):
+    """Four cameras and a detector of batch 4: by default (`live_batch: 1`) every call is one
+    image, so a frame's latency is one image's time; `live_batch: null` batches the cameras."""
+    small, _ = run_cameras(shared_videos, tmp_path / "one", 4, {"delay_s": 0.05, "batch": 4})
+    assert small.scheduler.calls > 0 and small.scheduler.images == small.scheduler.calls
+    batched, _ = run_cameras(shared_videos, tmp_path / "four", 4, {"delay_s": 0.05, "batch": 4}, live_batch=None)
+    assert batched.scheduler.images > 1.5 * batched.scheduler.calls
