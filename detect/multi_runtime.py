@@ -38,9 +38,10 @@ import numpy as np
 from detect import runtime
 from detect.contract import Detector, Sink
 from detect.errors import ConfigError, DetectError
-from detect.pipeline import Named, Pipeline, StreamParts, close_stage, named_stage
+from detect.pipeline import Pipeline
 from detect.run_result import RunResult
 from detect.sinks.shared import SharedSink
+from detect.stage_handles import Named, StreamParts, close_stage, named_stage
 from detect.streams import StreamConfig, plan_outputs
 from detect.types import Detections, SourceInfo
 

@@ -12,10 +12,9 @@ import copy
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -26,46 +25,26 @@ from detect import (
 from detect.annotators.layout import CanvasLayout
 from detect.config import (
     PipelineConfig,
-    StageSpec,
     parse,
     set_value,
     source_override,
 )
 from detect.config_paths import read_config
-from detect.contract import Analytics, Annotator, Detector, Sink, Source, Stage, Tracker
-from detect.errors import ConfigError, DetectError, StageError
+from detect.contract import Analytics, Annotator, Detector, Sink, Source, Tracker
+from detect.errors import ConfigError
 from detect.motion import MotionGate
 from detect.results import FrameResult
 from detect.run_result import RunResult
+from detect.stage_handles import (
+    Named,
+    StreamParts,
+    close_stage,
+    named_stage,
+    sink_closer,
+    stage_errors,
+)
 from detect.types import Detections, Event, Frame, Packet, SourceInfo
 from detect.validate import output_problems
-
-S = TypeVar("S", bound=Stage)
-
-
-@dataclass
-class StreamParts:
-    """What a stream of a multi-stream run gets from the run: its name, the shared detector and
-    shared sinks (by sink index), the scheduler's `infer` (images, and for a live stream a
-    `newest()` the scheduler calls as it builds the batch -> detections and timings), its frames
-    per request, and `ready(info)`, called once its source is open (the run opens the shared
-    detector for the first stream that gets there)."""
-
-    name: str
-    detector: Named[Detector]
-    sinks: dict[int, Named[Sink]]
-    infer: Callable[[list[np.ndarray], Callable[[], np.ndarray | None] | None],
-                    tuple[list[Detections], Mapping[str, float]]]
-    batch: int
-    ready: Callable[[SourceInfo], None]
-
-
-@dataclass
-class Named(Generic[S]):
-    """A built stage and where it sits in the config (`sinks[1] (jsonl)`), for error messages."""
-
-    name: str
-    stage: S
 
 
 class Pipeline:
@@ -232,7 +211,7 @@ class Pipeline:
         found: Iterator[Detections] = iter(())
         share: dict[str, float] = {}
         if due:
-            with _stage(self.detector.name, due[0].frame.index):
+            with stage_errors(self.detector.name, due[0].frame.index):
                 images = [p.frame.image for p in due]
                 if self.shared is not None:
                     newest = partial(self._newest, due) if self._mailbox is not None and len(packets) == 1 else None
@@ -271,7 +250,7 @@ class Pipeline:
         timings = packet.timings
         t0 = time.perf_counter()
         if self.tracker is not None:
-            with _stage(self.tracker.name, index):
+            with stage_errors(self.tracker.name, index):
                 if packet.detected:
                     detections = self.tracker.stage.update(packet.detections, packet.frame)
                     ids = detections.tracker_id
@@ -288,7 +267,7 @@ class Pipeline:
             self._tracks_active = len(packet.detections) > 0
         t1 = time.perf_counter()
         for item in self.analytics:
-            with _stage(item.name, index):
+            with stage_errors(item.name, index):
                 packet = item.stage.process(packet)
         t2 = time.perf_counter()
         if self.annotators:
@@ -306,12 +285,12 @@ class Pipeline:
         packet = dataclasses.replace(packet, layout=layout)
         index = packet.frame.index
         for item in self.overlays:
-            with _stage(item.name, index):
+            with stage_errors(item.name, index):
                 item.stage.reserve(packet)
         for item in self.drawing_order:
             if item is self.first_overlay:
                 layout.paint(canvas)
-            with _stage(item.name, index):
+            with stage_errors(item.name, index):
                 canvas = item.stage.annotate(canvas, packet)
         layout.paint(canvas)
         return dataclasses.replace(packet, canvas=canvas)
@@ -319,7 +298,7 @@ class Pipeline:
     def write(self, packet: Packet) -> None:
         t0 = time.perf_counter()
         for item in self.sinks:
-            with _stage(item.name, packet.frame.index):
+            with stage_errors(item.name, packet.frame.index):
                 item.stage.write(packet)
         packet.timings["encode"] = time.perf_counter() - t0
 
@@ -376,11 +355,11 @@ class Pipeline:
               on_start: Callable[[SourceInfo], None] | None) -> SourceInfo:
         """Open source, detector and sinks, each closed by `stack` (sinks hear of a failure first)."""
         t0 = time.perf_counter()
-        with _stage(self.source.name, None):
+        with stage_errors(self.source.name, None):
             info = self.source.stage.open()
         stack.callback(close_stage, self.source)
         result.info = info
-        with _stage(self.detector.name, None):
+        with stage_errors(self.detector.name, None):
             if self.shared is not None:
                 self.shared.ready(info)
             else:
@@ -399,8 +378,8 @@ class Pipeline:
         result.backend = self.detector.stage.backend_name
         result.tracked = self.tracker is not None and self.tracker.stage.assigns_ids
         for item in self.sinks:
-            stack.push(_sink_closer(item))
-            with _stage(item.name, None):
+            stack.push(sink_closer(item))
+            with stage_errors(item.name, None):
                 item.stage.open(info)
         if on_start is not None:
             on_start(info)
@@ -437,7 +416,7 @@ class Pipeline:
         index = 0
         while True:
             t0 = time.perf_counter()
-            with _stage(self.source.name, index):
+            with stage_errors(self.source.name, index):
                 try:
                     frame = next(iterator)
                 except StopIteration:
@@ -470,43 +449,6 @@ def _with_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str
     for key, value in overrides.items():
         set_value(data, key.replace("__", "."), value)
     return parse(data, path)
-
-
-def close_stage(item: Named) -> None:
-    """Errors while closing (a full disk at the last flush) are one line naming the stage too."""
-    with _stage(item.name, None, "while closing"):
-        item.stage.close()
-
-
-def _sink_closer(item: Named[Sink]) -> Callable[..., bool]:
-    """An ExitStack exit for a sink: on any failure the sink hears `fail()` before `close()`
-    (a file sink then replaces no existing file)."""
-
-    def exit_(exc_type: type[BaseException] | None, *_: object) -> bool:
-        if exc_type is not None:
-            item.stage.fail()
-        close_stage(item)
-        return False
-
-    return exit_
-
-
-def named_stage(spec: StageSpec) -> Named:
-    return Named(f"{spec.where} ({spec.type})", spec.build())
-
-
-@contextlib.contextmanager
-def _stage(name: str, frame_index: int | None, phase: str = "at start-up") -> Iterator[None]:
-    try:
-        yield
-    except (StageError, KeyboardInterrupt):
-        raise
-    except DetectError as exc:
-        if isinstance(exc, ConfigError):
-            raise
-        raise StageError(name, frame_index, exc, phase) from exc
-    except Exception as exc:
-        raise StageError(name, frame_index, exc, phase) from exc
 
 
 def build(config: PipelineConfig) -> Pipeline:

@@ -30,7 +30,7 @@ from typing import Any
 from detect.config import TOP_KEYS, PipelineConfig, parse, source_override
 from detect.contract import Sink, Source
 from detect.errors import ConfigError, clip, did_you_mean
-from detect.registry import sinks
+from detect.registry import sinks as sink_registry
 from detect.sinks.base import FileSink
 from detect.sinks.jsonl import JsonlSink
 from detect.validate import output_key, output_problems
@@ -146,7 +146,7 @@ def _stream_data(name: str, source: Any, shared: dict[str, Any], override: Any, 
 def _names_its_stream(sink_type: Any) -> bool:
     """A sink with a `stream` parameter (record, clips, mqtt, webhook) takes the stream's name
     unless the config gives one, so recordings, clips and topics are per stream by default."""
-    cls = sinks.get(sink_type) if isinstance(sink_type, str) else None
+    cls = sink_registry.get(sink_type) if isinstance(sink_type, str) else None
     params = getattr(cls, "Params", None)
     return params is not None and "stream" in getattr(params, "model_fields", {})
 
