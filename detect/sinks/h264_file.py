@@ -30,17 +30,30 @@ def even_size(width: int, height: int) -> tuple[int, int]:
     return width - width % 2, height - height % 2
 
 
-def to_yuv420(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """BGR -> I420 at `size` (cropping an odd last row/column, scaling a frame of another size)."""
+def fit_frame(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`image` at `size` (even, for 4:2:0): an odd last row/column cropped; a frame of another
+    size (after a reconnect, images of mixed sizes) letterboxed: scaled to fit, its aspect kept,
+    black around, never stretched."""
+    w, h = size
+    ih, iw = image.shape[:2]
+    if iw == w and ih == h:
+        return image
+    if iw >= w and ih >= h and iw - w <= 1 and ih - h <= 1:
+        return np.ascontiguousarray(image[:h, :w])
     import cv2
 
-    w, h = size
-    if image.shape[1] != w or image.shape[0] != h:
-        if 0 <= image.shape[1] - w <= 1 and 0 <= image.shape[0] - h <= 1:
-            image = np.ascontiguousarray(image[:h, :w])
-        else:
-            image = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420)
+    gain = min(w / iw, h / ih)
+    nw, nh = min(w, max(1, round(iw * gain))), min(h, max(1, round(ih * gain)))
+    scaled = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
+    top, left = (h - nh) // 2, (w - nw) // 2
+    return cv2.copyMakeBorder(scaled, top, h - nh - top, left, w - nw - left, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+
+
+def to_yuv420(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """BGR -> I420 at `size` (see fit_frame)."""
+    import cv2
+
+    return cv2.cvtColor(fit_frame(image, size), cv2.COLOR_BGR2YUV_I420)
 
 
 class WallClock:

@@ -6,12 +6,12 @@ import logging
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 from pydantic import Field
 
 from detect.params import StageParams, path_field
 from detect.registry import sinks
 from detect.sinks.base import FileSink, staging_path
+from detect.sinks.h264_file import even_size, to_yuv420
 from detect.types import Packet, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class VideoSink(FileSink):
         self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
         rate = info.fps_fraction
         stream = self._container.add_stream("libx264", rate=rate)
-        self._size = (info.width - info.width % 2, info.height - info.height % 2)
+        self._size = even_size(info.width, info.height)
         stream.width, stream.height = self._size
         stream.pix_fmt = "yuv420p"
         self._live = info.live
@@ -64,9 +64,7 @@ class VideoSink(FileSink):
         import av
 
         image = packet.canvas if packet.canvas is not None else packet.frame.image
-        import cv2
-
-        yuv = cv2.cvtColor(self._fit(image), cv2.COLOR_BGR2YUV_I420)
+        yuv = to_yuv420(image, self._size)
         frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         frame.pts = self._pts(packet.frame.pts_s)
         frame.time_base = self._stream.codec_context.time_base
@@ -83,23 +81,6 @@ class VideoSink(FileSink):
         pts = max(self._last_pts + 1, round((pts_s - self._first_pts) * 1000))
         self._last_pts = pts
         return pts
-
-    def _fit(self, image: np.ndarray) -> np.ndarray:
-        """Even dimensions for 4:2:0; a frame of another size (after a reconnect, an image sequence
-        of mixed sizes) is letterboxed: scaled to fit, its aspect kept, black around, never stretched."""
-        w, h = self._size
-        ih, iw = image.shape[:2]
-        if iw == w and ih == h:
-            return image
-        if iw >= w and ih >= h and iw - w <= 1 and ih - h <= 1:
-            return np.ascontiguousarray(image[:h, :w])
-        import cv2
-
-        gain = min(w / iw, h / ih)
-        nw, nh = min(w, max(1, round(iw * gain))), min(h, max(1, round(ih * gain)))
-        scaled = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
-        top, left = (h - nh) // 2, (w - nw) // 2
-        return cv2.copyMakeBorder(scaled, top, h - nh - top, left, w - nw - left, cv2.BORDER_CONSTANT, value=(0, 0, 0))
 
     def close(self) -> None:
         if self._container is None:
