@@ -75,6 +75,27 @@ def test_exported_backends_match_torch(frames, cache, backend):
     assert f"-{backend}-" in exported.parent.name
 
 
+def test_openvino_throughput_mode_gives_the_latency_modes_boxes(frames, cache):
+    """batch > 1 on a file runs each frame as a parallel request: same boxes, in the frames' order."""
+    _, single = run_detector(frames, backend="openvino")
+    detector = UltralyticsDetector(UltralyticsDetector.Params(model="yolo11n.pt", backend="openvino", batch=4))
+    h, w = frames[0].shape[:2]
+    detector.open(SourceInfo(width=w, height=h, fps=25, total_frames=None, source_id="x"))
+    try:
+        assert detector._backend.mode == "throughput"
+        batched = [d for i in range(0, len(frames), 4) for d in detector.detect(frames[i:i + 4])]
+    finally:
+        detector.close()
+    assert [len(d) for d in batched] == [len(d) for d in single]
+    for a, b in zip(single, batched, strict=True):
+        assert np.allclose(a.xyxy, b.xyxy, atol=0.5)
+    detector.open(SourceInfo(width=w, height=h, fps=25, total_frames=None, source_id="cam", live=True))
+    try:
+        assert detector._backend.mode == "latency", "a live source keeps the shortest wait per frame"
+    finally:
+        detector.close()
+
+
 def test_export_is_cached(frames, cache, monkeypatch):
     from ultralytics.engine.model import Model
 

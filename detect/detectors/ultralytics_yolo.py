@@ -117,7 +117,7 @@ class UltralyticsDetector(Detector):
         self.load_seconds = 0.0
         self.last_timings: dict[str, float] = {}
         self._backend: Backend | None = None
-        self._loaded: tuple[str, str, str] | None = None
+        self._loaded: tuple[str, str, str, bool] | None = None
         """(backend, path, device) of the loaded engine: an open() with the same plan reuses it
         (a batch worker's runs on many files load the model once)."""
         self._warm: tuple[int, int] | None = None
@@ -164,15 +164,17 @@ class UltralyticsDetector(Detector):
         if Path(path).suffix == ".pt" and kind != "torch":
             from detect.detectors.export_cache import exported
 
-            path = exported(path, kind, shape or (p.imgsz, p.imgsz), half=p.half, batch=p.batch, device=device,
+            path = exported(path, kind, shape or (p.imgsz, p.imgsz), half=p.half,
+                            batch=1 if kind == "openvino" else p.batch, device=device,
                             int8_calibration=self._calibration(info) if p.int8 else None,
                             calibration_in_key=p.calibration is not None)
-        if self._backend is not None and self._loaded == (kind, path, device):
+        throughput = p.batch > 1 and not (info is not None and info.live)
+        if self._backend is not None and self._loaded == (kind, path, device, throughput):
             log.debug("detector: %s already loaded, reused", Path(path).name)
         else:
             self.close()
-            self._backend = self._load(kind, path, device)
-            self._loaded = (kind, path, device)
+            self._backend = self._load(kind, path, device, throughput)
+            self._loaded = (kind, path, device, throughput)
         self.backend_name, self.model_path = kind, path
         self.labels = self._backend.labels
         if not self.labels:
@@ -184,10 +186,10 @@ class UltralyticsDetector(Detector):
         log.info("detector: %s on %s (%s), input %s", Path(path).name, kind, device,
                  "x".join(map(str, self._shape)) if self._shape else "per frame")
 
-    def _load(self, kind: str, path: str, device: str) -> Backend:
+    def _load(self, kind: str, path: str, device: str, throughput: bool) -> Backend:
         """The engine; whatever it raises about a file it cannot load is one line naming the file."""
         try:
-            return load_backend(kind, path, device, self.params.half, self.params.threads)
+            return load_backend(kind, path, device, self.params.half, self.params.threads, throughput)
         except DetectError:
             raise
         except Exception as exc:  # each engine has its own exception classes

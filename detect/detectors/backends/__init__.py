@@ -23,12 +23,14 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-def load_backend(kind: str, path: str, device: str, half: bool, threads: int) -> Backend:
-    """One place that maps a backend name to its module (imported only when used)."""
+def load_backend(kind: str, path: str, device: str, half: bool, threads: int,
+                 throughput: bool = False) -> Backend:
+    """One place that maps a backend name to its module (imported only when used). `throughput`:
+    batches of file frames matter more than one frame's wait (OpenVINO's parallel requests)."""
     if kind == "openvino":
         from detect.detectors.backends.openvino_backend import OpenVINOBackend
 
-        return OpenVINOBackend(path, threads=threads)
+        return OpenVINOBackend(path, threads=threads, throughput=throughput)
     if kind == "onnx":
         from detect.detectors.backends.onnx_backend import OnnxBackend
 
