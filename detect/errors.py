@@ -88,6 +88,7 @@ EXTRAS = {
     "eval": "evaluation and benchmarks (TrackEval, pycocotools, matplotlib)",
     "api": "conversions of Python API results to supervision",
     "batch": "detect batch on a Ray cluster",
+    "tta": "flip test-time augmentation (weighted box fusion from ensemble-boxes)",
 }
 
 

@@ -34,6 +34,17 @@ def rect_shape(height: int, width: int, imgsz: int, stride: int = 32) -> tuple[i
     return h, w
 
 
+NATIVE_FLOOR = 640
+"""`imgsz: native` never infers below the size the model was trained at: smaller frames are enlarged to it."""
+
+
+def native_long_side(height: int, width: int, cap: int, floor: int = NATIVE_FLOOR, stride: int = 32) -> int:
+    """`imgsz: native`: infer at the frame's own long side rounded up to a stride multiple (no detail
+    thrown away on a wide or large frame), but at least `floor` and at most `cap` (inference cost grows
+    with the pixel count)."""
+    return max(floor, min(cap, math.ceil(max(height, width) / stride) * stride))
+
+
 def letterbox(image: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, Placement]:
     import cv2
 
