@@ -98,7 +98,8 @@ class UltralyticsDetector(Detector):
         tta: Literal["none", "flip"] = Field(
             "none", description="test-time augmentation: flip also runs the mirrored frame and fuses each box with "
                                 "its mirrored twin (weighted box fusion; steadier boxes, 2x inference)")
-        tta_iou: float = Field(0.55, ge=0, le=1, description="IoU at which a box and its mirrored twin fuse (tta: flip)")
+        tta_iou: float = Field(0.7, ge=0, le=1, description="IoU at which a box and its mirrored twin fuse (tta: flip; "
+                                                            "the NMS IoU, so two people one look keeps apart stay apart)")
 
         @field_validator("classes", mode="before")
         @classmethod
