@@ -102,8 +102,7 @@ class DecodeDevice:
             if first:
                 first = False
                 self._report(codec_context)
-            target = GPU_FRAME_LAYOUTS.get(frame.format.name) if self.on_gpu else None
-            yield frame.reformat(format=target) if target else frame
+            yield to_cpu_layout(frame) if self.on_gpu else frame
 
     def _report(self, codec_context: Any) -> None:
         if not self._asked:
@@ -119,6 +118,12 @@ class DecodeDevice:
         else:
             self.on_gpu = True
             log.info("%s: decoding on the GPU (NVDEC, %s)", self.where, codec_context.name)
+
+
+def to_cpu_layout(frame: Any) -> Any:
+    """A frame copied back from NVDEC in the layout the CPU decoder gives (pts and time kept)."""
+    target = GPU_FRAME_LAYOUTS.get(frame.format.name)
+    return frame.reformat(format=target) if target else frame
 
 
 def nvenc_problem(size: tuple[int, int], rate: Any) -> str | None:
