@@ -41,8 +41,11 @@ to the source's own conversion, as a CPU-decoded 10-bit frame is."""
 def cuda_problem() -> str | None:
     """Why FFmpeg cannot use a CUDA device in this process, or None when it can (asked once)."""
     import av
-    from av.codec.hwaccel import HWAccel, hwdevices_available
 
+    try:
+        from av.codec.hwaccel import HWAccel, hwdevices_available
+    except ImportError:
+        return f"PyAV {av.__version__} has no hardware acceleration API (PyAV 14 or later has)"
     if "cuda" not in hwdevices_available():
         return f"this FFmpeg (PyAV {av.__version__}) was built without CUDA"
     try:
