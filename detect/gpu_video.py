@@ -79,7 +79,6 @@ class DecodeDevice:
         """`av.open(path)` with the CUDA device attached when wanted and usable. A file that does not
         open is the caller's error, reported as it is without a GPU."""
         import av
-        from av.codec.hwaccel import HWAccel
 
         self.on_gpu = self._asked = False
         if self.hwaccel == "none":
@@ -88,6 +87,8 @@ class DecodeDevice:
         if problem is not None:
             _say(self.hwaccel == "cuda", "%s: hwaccel %s: %s; decoding on the CPU", self.where, self.hwaccel, problem)
             return av.open(path)
+        from av.codec.hwaccel import HWAccel
+
         try:
             container = av.open(path, hwaccel=HWAccel("cuda", options={"primary_ctx": "1"}))
         except av.FFmpegError as exc:
