@@ -123,13 +123,13 @@ run_path torch || failed=1
 if [[ $PATHS != *" tensorrt "* ]] || "$PY" -c "import tensorrt" >/dev/null 2>&1; then
     run_path tensorrt --set detector.backend=tensorrt --set detector.half=true || failed=1
 else
-    echo "tensorrt     skipped: the tensorrt package is not installed (pip install tensorrt)"
+    echo "tensorrt     skipped: the tensorrt package is not installed (pip install \"detect[gpu]\")"
 fi
 run_path torch+nvdec --set source.hwaccel=cuda || failed=1
 run_path torch+nvenc --set sinks.0.encoder=h264_nvenc || failed=1
 if (( failed )); then
     trap - EXIT
-    echo "gpu_check: a GPU path fell back to the CPU or failed (FAIL rows above; logs in $WORK)"
+    echo "gpu_check: a GPU path fell back to the CPU or failed (FAIL rows above; logs in $WORK), ${SECONDS} s"
     exit 1
 fi
-echo "gpu_check: every path ran on the GPU"
+echo "gpu_check: every path ran on the GPU, ${SECONDS} s"

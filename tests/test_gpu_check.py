@@ -30,7 +30,8 @@ def test_without_a_driver_it_says_so_in_one_line():
 def test_a_driver_that_answers_nothing_is_one_line(tmp_path: Path):
     """nvidia-smi present but failing, as after a driver update without a reboot."""
     fake = tmp_path / "nvidia-smi"
-    fake.write_text("#!/bin/sh\necho \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\"\n"
+    fake.write_text("#!/bin/sh\n"
+                    "echo \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\"\n"
                     "exit 9\n")
     fake.chmod(0o755)
     proc = gpu_check({"PATH": f"{tmp_path}:{os.environ['PATH']}"})
@@ -43,9 +44,8 @@ def test_a_path_that_fell_back_fails_the_check(make_clip, models_dir):
     """The codec paths run for real on a 24-frame clip with the detector on the CPU: none may pass."""
     clip = make_clip(frames=12, width=160, height=96)
     proc = gpu_check({"GPU_CHECK_SKIP_PRESENCE": "1", "GPU_CHECK_DEVICE": "cpu", "GPU_CHECK_CLIP": str(clip),
-                      "GPU_CHECK_LOOPS": "2",
-                      "GPU_CHECK_PATHS": "torch+nvdec torch+nvenc", "DETECT_MODELS_DIR": str(models_dir), "YOLO_OFFLINE": "1"},
-                     timeout=180)
+                      "GPU_CHECK_LOOPS": "2", "GPU_CHECK_PATHS": "torch+nvdec torch+nvenc",
+                      "DETECT_MODELS_DIR": str(models_dir), "YOLO_OFFLINE": "1"}, timeout=180)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "24 frames of 160x96 per path; fps without start-up"
@@ -62,4 +62,4 @@ def test_a_path_that_fell_back_fails_the_check(make_clip, models_dir):
         assert f"encoder h264_nvenc: {cuda_problem()}; encoding with libx264" in rows["torch+nvenc"]
     assert "output is" not in proc.stdout  # each output: H.264 yuv420p, 160x96, all 24 frames
     assert lines[-1].startswith("gpu_check: a GPU path fell back to the CPU or failed")
-    shutil.rmtree(proc.stdout.split("logs in ")[1].split(")")[0])
+    shutil.rmtree(proc.stdout.split("logs in ")[1].split(")")[0])  # kept for the user on failure

@@ -47,8 +47,8 @@ class RecordSink(Sink):
         crf: int = Field(23, ge=0, le=51, description="x264 quality (lower = better, bigger)")
         preset: str = Field("veryfast", pattern="^(ultrafast|superfast|veryfast|faster|fast|medium|slow)$",
                             description="x264 speed/size trade-off")
-        encoder: Encoder = Field("libx264", description="h264_nvenc: encode on an NVIDIA GPU, auto: when one is "
-                                                        "usable; falls back to libx264 with one log line")
+        encoder: Encoder = Field("libx264", description="libx264, h264_nvenc (NVIDIA GPU; crf and preset mapped) or "
+                                                        "auto (NVENC when usable); else libx264, said in one log line")
 
     def __init__(self, params: Params) -> None:
         self.params = params

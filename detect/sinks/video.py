@@ -31,9 +31,8 @@ class VideoSink(FileSink):
         preset: str = Field("veryfast", pattern="^(ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow)$",
                             description="x264 speed/size trade-off")
         threads: int = Field(0, ge=0, le=64, description="encoder threads (0 = x264's choice)")
-        encoder: Encoder = Field("libx264", description="h264_nvenc: encode on an NVIDIA GPU (crf/preset mapped), "
-                                                        "auto: when one is usable; falls back to libx264 with one "
-                                                        "log line (gpu_video.py)")
+        encoder: Encoder = Field("libx264", description="libx264, h264_nvenc (NVIDIA GPU; crf and preset mapped) or "
+                                                        "auto (NVENC when usable); else libx264, said in one log line")
 
     def __init__(self, params: Params) -> None:
         self.params = params

@@ -61,8 +61,8 @@ class VideoSource(Source):
         threads: int = Field(0, ge=0, description="decoder threads (0 = FFmpeg's choice)")
         realtime: bool = Field(False, description="pace frames at the clip's own speed and treat it as a live "
                                                   "source (newest frame only, stale ones dropped): simulates a camera")
-        hwaccel: HwAccel = Field("none", description="decode on an NVIDIA GPU (NVDEC): cuda, or auto (when one is "
-                                                     "usable); falls back to the CPU with one log line (gpu_video.py)")
+        hwaccel: HwAccel = Field("none", description="none, cuda or auto: decode on an NVIDIA GPU (NVDEC) as asked "
+                                                     "or when usable; else the CPU, said in one log line")
 
         @model_validator(mode="after")
         def _end_after_start(self) -> VideoSource.Params:
