@@ -14,15 +14,16 @@ from detect.detectors.backends.onnx_backend import OnnxBackend
 from detect.errors import ConfigError
 
 
-def fixed_batch_onnx(path: Path, batch: int) -> Path:
+def fixed_batch_onnx(path: Path, batch: int, fp16: bool = False) -> Path:
     """A real ONNX graph with a static batch (Identity over (batch, 3, 8, 8)), as a static export has."""
     import onnx
     from onnx import TensorProto, helper
 
     shape = [batch, 3, 8, 8]
+    kind = TensorProto.FLOAT16 if fp16 else TensorProto.FLOAT
     graph = helper.make_graph([helper.make_node("Identity", ["images"], ["out"])], "fixed",
-                              [helper.make_tensor_value_info("images", TensorProto.FLOAT, shape)],
-                              [helper.make_tensor_value_info("out", TensorProto.FLOAT, shape)])
+                              [helper.make_tensor_value_info("images", kind, shape)],
+                              [helper.make_tensor_value_info("out", kind, shape)])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
     onnx.save(model, path)
@@ -36,6 +37,15 @@ def test_a_batch_4_onnx_graph_takes_any_number_of_frames(tmp_path, frames):
     assert backend.fixed_batch == 4 and backend.device == "cpu"
     blob = np.random.default_rng(frames).random((frames, 3, 8, 8), dtype=np.float32)
     assert np.array_equal(backend.infer(blob), blob)
+
+
+def test_an_fp16_onnx_graph_from_a_gpu_export_takes_the_float32_blob(tmp_path):
+    """`yolo export format=onnx half=True device=0` makes float16 inputs and outputs."""
+    backend = OnnxBackend(str(fixed_batch_onnx(tmp_path / "fp16.onnx", 1, fp16=True)))
+    blob = np.random.default_rng(0).random((2, 3, 8, 8), dtype=np.float32)
+    out = backend.infer(blob)
+    assert out.dtype == np.float32
+    assert np.allclose(out, blob, atol=1e-3)
 
 
 def test_padding_never_reaches_the_output():

@@ -34,6 +34,8 @@ class OnnxBackend:
         self.labels = names_tuple(meta.get("names", "{}"))
         shape = self._session.get_inputs()[0].shape
         self._input = self._session.get_inputs()[0].name
+        self._dtype = np.float16 if self._session.get_inputs()[0].type == "tensor(float16)" else np.float32
+        """An FP16 export made on a GPU takes and gives float16 (one made on the CPU keeps float32 ends)."""
         self.fixed_batch = shape[0] if isinstance(shape[0], int) else None
         static = all(isinstance(s, int) for s in shape[2:])
         self.fixed_shape = (shape[2], shape[3]) if static else None
@@ -42,7 +44,8 @@ class OnnxBackend:
         return in_fixed_batches(blob, self.fixed_batch, self._run)
 
     def _run(self, blob: np.ndarray) -> np.ndarray:
-        return self._session.run(None, {self._input: blob})[0]
+        return self._session.run(None, {self._input: blob.astype(self._dtype, copy=False)})[0].astype(np.float32,
+                                                                                                      copy=False)
 
     def close(self) -> None:
         self._session = None
