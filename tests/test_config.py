@@ -19,7 +19,7 @@ def with_(**changes):
     (with_(tracker={"type": "bytetrak"}), r"tracker.type: unknown tracker 'bytetrak' \(did you mean 'bytetrack'\?"),
     (with_(detector={"type": "ultralytics", "conff": 0.3}), r"detector.conff: unknown key 'conff' \(did you mean 'conf'\?"),
     (with_(detector={"type": "ultralytics", "conf": 1.5}), r"detector.conf: Input should be less than or equal to 1 \(got 1.5\)"),
-    (with_(detector={"type": "ultralytics", "imgsz": "big"}), r"detector.imgsz: Input should be a valid integer.*\(got 'big'\)"),
+    (with_(detector={"type": "ultralytics", "imgsz": "big"}), r"detector.imgsz: must be a size in pixels.*or native \(got 'big'\)"),
     (with_(detector={"type": "ultralytics", "device": "gpu"}), r"detector.device: must be cpu, cuda, cuda:N or auto \(got 'gpu'\)"),
     (with_(source={"type": "video", "path": "x", "start": 5, "end": 2}), r"source: end \(2.0\) must be after start \(5.0\)"),
     (with_(sinks=[{"type": "video"}]), r"sinks\[0\].path: Field required"),

@@ -74,7 +74,7 @@ class UltralyticsDetector(Detector):
                               "(cached) for onnx/openvino/tensorrt; auto picks the fastest available")
         conf: float = Field(0.25, ge=0, le=1, description="confidence threshold")
         iou: float = Field(0.7, ge=0, le=1, description="NMS IoU threshold")
-        imgsz: Annotated[int, Field(ge=32, le=4096)] | Literal["native"] = Field(
+        imgsz: int | Literal["native"] = Field(
             640, description="inference size (long side); native: the frame's own long side, at least 640 "
                              "and at most max_imgsz (e.g. 736x1280 for 1920x1080, 384x1248 for 1224x370)")
         max_imgsz: int = Field(1280, ge=32, le=4096, description="the largest long side imgsz: native infers at")
@@ -112,6 +112,18 @@ class UltralyticsDetector(Detector):
                 return [int(v) if isinstance(v, str) and v.strip().isdigit() else v.strip() if isinstance(v, str) else v
                         for v in value]
             return value
+
+        @field_validator("imgsz", mode="before")
+        @classmethod
+        def _imgsz(cls, value: object) -> object:
+            """One clear line for a wrong size, not one per branch of `int | native`."""
+            if value == "native":
+                return value
+            size = int(value.strip()) if isinstance(value, str) and value.strip().isdigit() else value
+            size = int(size) if isinstance(size, float) and size.is_integer() else size
+            if isinstance(size, bool) or not isinstance(size, int) or not 32 <= size <= 4096:
+                raise ValueError("must be a size in pixels from 32 to 4096 (the long side, e.g. 640) or native")
+            return size
 
         @field_validator("min_height")
         @classmethod
