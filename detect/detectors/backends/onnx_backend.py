@@ -9,6 +9,8 @@ from detect.errors import require
 
 
 class OnnxBackend:
+    takes_bgr = False
+
     def __init__(self, path: str, device: str = "cpu", threads: int = 0) -> None:
         ort = require("onnxruntime", "fast", "detector.backend: onnx")
         options = ort.SessionOptions()
