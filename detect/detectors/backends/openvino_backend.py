@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from detect.detectors.backends import in_fixed_batches
 from detect.detectors.backends.metadata import (
     imgsz_tuple,
     names_tuple,
@@ -55,15 +56,17 @@ class OpenVINOBackend:
             self._queue.set_callback(self._collect)
         self._results: dict[int, np.ndarray] = {}
         self.mode = "throughput" if throughput else "latency"
+        self.device = "cpu"
 
     def _collect(self, request: object, index: int) -> None:
         self._results[index] = request.get_output_tensor(0).data.copy()  # type: ignore[attr-defined]
 
     def infer(self, blob: np.ndarray) -> np.ndarray:
-        if self.fixed_batch is not None and blob.shape[0] != self.fixed_batch:
-            if self._queue is not None and self.fixed_batch == 1:
-                return self._infer_parallel(blob)
-            return np.concatenate([self.infer(blob[i:i + 1]) for i in range(blob.shape[0])])
+        if self._queue is not None and self.fixed_batch == 1 and blob.shape[0] > 1:
+            return self._infer_parallel(blob)
+        return in_fixed_batches(blob, self.fixed_batch, self._run)
+
+    def _run(self, blob: np.ndarray) -> np.ndarray:
         self._request.infer({0: blob}, share_inputs=True)
         return self._request.get_output_tensor(0).data.copy()
 
