@@ -14,6 +14,7 @@ conversion cost about 2 ms of CPU per 384x640 frame; the outputs are bit-identic
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -50,19 +51,15 @@ class OpenVINOBackend:
             config["INFERENCE_NUM_THREADS"] = threads
         self._compiled = core.compile_model(model, "CPU", config)
         self._request = self._compiled.create_infer_request()
-        self._queue = None
+        self._parallel = []
         if throughput:
-            self._queue = ov.AsyncInferQueue(self._compiled, self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
-            self._queue.set_callback(self._collect)
-        self._results: dict[int, np.ndarray] = {}
+            count = self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")
+            self._parallel = [self._compiled.create_infer_request() for _ in range(count)]
         self.mode = "throughput" if throughput else "latency"
         self.device = "cpu"
 
-    def _collect(self, request: object, index: int) -> None:
-        self._results[index] = request.get_output_tensor(0).data.copy()  # type: ignore[attr-defined]
-
     def infer(self, blob: np.ndarray) -> np.ndarray:
-        if self._queue is not None and self.fixed_batch == 1 and blob.shape[0] > 1:
+        if self._parallel and self.fixed_batch == 1 and blob.shape[0] > 1:
             return self._infer_parallel(blob)
         return in_fixed_batches(blob, self.fixed_batch, self._run)
 
@@ -71,18 +68,29 @@ class OpenVINOBackend:
         return self._request.get_output_tensor(0).data.copy()
 
     def _infer_parallel(self, blob: np.ndarray) -> np.ndarray:
-        """Each frame of the batch as its own request; OpenVINO runs as many at once as it has streams."""
-        assert self._queue is not None
-        self._results = {}
+        """Each frame of the batch as its own request, as many in flight as OpenVINO has streams;
+        a request is reused once its previous frame is collected. (No AsyncInferQueue: its
+        Python callbacks could deadlock against the GIL when the queue was freed.)"""
+        outputs: list[np.ndarray] = []
+        in_flight: deque = deque()
         for i in range(blob.shape[0]):
-            self._queue.start_async({0: blob[i:i + 1]}, i)
-        self._queue.wait_all()
-        return np.concatenate([self._results[i] for i in range(blob.shape[0])])
+            if len(in_flight) == len(self._parallel):
+                outputs.append(_collect(in_flight.popleft()))
+            request = self._parallel[i % len(self._parallel)]
+            request.start_async({0: blob[i:i + 1]}, share_inputs=True)
+            in_flight.append(request)
+        outputs.extend(_collect(request) for request in in_flight)
+        return np.concatenate(outputs)
 
     def close(self) -> None:
-        self._queue = None
+        self._parallel = []
         self._request = None
         self._compiled = None
+
+
+def _collect(request: object) -> np.ndarray:
+    request.wait()  # type: ignore[attr-defined]
+    return request.get_output_tensor(0).data.copy()  # type: ignore[attr-defined]
 
 
 def _takes_bgr_uint8(ov: object, model: object) -> object:
