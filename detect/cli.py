@@ -177,6 +177,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"done: {result.summary()}")
+    if getattr(args, "verbose", False) and result.frames:
+        print(f"speed: {result.stage_line()}")
     if pipeline.live:
         for line in [*pipeline.source.stage.live_report(), _latency_line(result)]:
             print(f"live: {line}")

@@ -308,7 +308,7 @@ class Pipeline:
         result = self.last_result = RunResult()
         with contextlib.ExitStack() as stack:
             self._open(stack, result, on_start)
-            t1 = time.perf_counter()
+            t1, cpu0 = time.perf_counter(), time.process_time()
 
             def write(packet: Packet) -> None:
                 self.write(packet)
@@ -325,6 +325,7 @@ class Pipeline:
             finally:
                 self.running = False
             self._finish(result, stats, t1)
+            result.cpu_seconds = time.process_time() - cpu0
         result.outputs = [path for item in self.sinks for path in item.stage.outputs()]
         return result
 
@@ -335,7 +336,7 @@ class Pipeline:
         try:
             with contextlib.ExitStack() as stack:
                 self._open(stack, result, None)
-                t1 = time.perf_counter()
+                t1, cpu0 = time.perf_counter(), time.process_time()
                 self.running = True
                 items = runtime.iterate_pipeline(self._packets(), self._steps(), **self._runtime_options())
                 try:
@@ -347,6 +348,7 @@ class Pipeline:
                     items.close()
                     self.running = False
                     self._finish(result, self.stats, t1)
+                    result.cpu_seconds = time.process_time() - cpu0
         finally:
             result.outputs = [path for item in self.sinks for path in item.stage.outputs()]
             self.last_result = result

@@ -31,6 +31,8 @@ class RunResult:
     interrupted: bool = False
     info: SourceInfo | None = None
     backend: str = ""
+    cpu_seconds: float = 0.0
+    """Process CPU time (every thread: decoder, inference engine, encoder too) while frames streamed."""
 
     def add(self, packet: Packet) -> None:
         """One written frame: counts, track ids, per-stage times, latency (the writer's thread only)."""
@@ -57,6 +59,18 @@ class RunResult:
         tracks = f", {_count(len(self.track_ids), 'track')}" if self.tracked else ""
         return (f"{_count(self.frames, 'frame')} in {self.seconds:.1f} s ({self.fps:.1f} fps; "
                 f"+{self.startup_seconds:.1f} s start-up){stopped}{drops}{tracks} -> {outs}")
+
+
+    def stage_line(self) -> str:
+        """Where a frame's time went (`detect run --verbose`): each stage's wall time per written
+        frame (they overlap in a threaded run) and the process CPU per frame, which is what the
+        stages together cost the machine (README: Speed)."""
+        per_frame = max(self.frames, 1)
+        stages = ", ".join(f"{name} {1000 * times.total_s / per_frame:.1f}"
+                           for name, times in self.stage_times.items() if times.count)
+        cores = self.cpu_seconds / self.seconds if self.seconds > 0 else 0.0
+        return (f"stages (wall ms per frame, overlapping): {stages}; process CPU "
+                f"{1000 * self.cpu_seconds / per_frame:.1f} ms per frame ({cores:.2f} cores busy)")
 
 
 def _count(number: int, noun: str) -> str:

@@ -96,6 +96,46 @@ def test_openvino_throughput_mode_gives_the_latency_modes_boxes(frames, cache):
         detector.close()
 
 
+def test_openvino_bgr_uint8_input_equals_the_float_blob(frames, cache):
+    """The OpenVINO model takes the letterboxed BGR uint8 frames and converts them inside; at f32
+    precision its raw output equals the same model's on the float RGB blob every other backend
+    gets (to_blob). (At the CPU's default bf16 the two round differently, within the tolerance
+    test_exported_backends_match_torch allows; on the INT8 model they are bit-identical.)"""
+    import openvino as ov
+
+    from detect.detectors.backends.openvino_backend import _takes_bgr_uint8
+    from detect.detectors.letterbox import to_blob
+
+    detector = UltralyticsDetector(UltralyticsDetector.Params(model="yolo11n.pt", backend="openvino"))
+    h, w = frames[0].shape[:2]
+    detector.open(SourceInfo(width=w, height=h, fps=25, total_frames=None, source_id="x"))
+    try:
+        assert detector._backend.takes_bgr
+        prepared = [detector.prepare([f])[0] for f in frames[:6]]
+    finally:
+        detector.close()
+    assert prepared[0].dtype == np.uint8 and prepared[0].shape == (1, *detector._shape, 3)
+    xml = str(next(Path(detector.model_path).glob("*.xml")))
+    core, f32 = ov.Core(), {"INFERENCE_PRECISION_HINT": "f32"}
+    plain = core.compile_model(core.read_model(xml), "CPU", f32)
+    bgr = core.compile_model(_takes_bgr_uint8(ov, core.read_model(xml)), "CPU", f32)
+    for batch in prepared:
+        reference, ours = plain({0: to_blob(list(batch))})[0], bgr({0: batch})[0]
+        assert np.allclose(ours, reference, rtol=1e-4, atol=1e-3)
+        assert float(reference[:, 4:].max()) > 0.5, "the frames hold confident boxes"
+
+
+def test_flip_tta_on_an_engine_that_takes_bgr_frames_matches_torch(frames, cache):
+    """The mirrored look is made before the backend's own layout (NCHW float or NHWC BGR uint8)."""
+    pytest.importorskip("ensemble_boxes")
+    _, reference = run_detector(frames[:6], tta="flip")
+    detector, other = run_detector(frames[:6], backend="openvino", tta="flip")
+    assert detector._backend.takes_bgr
+    assert sum(len(d) for d in reference) > 10
+    assert matched_fraction(reference, other) >= 0.9
+    assert matched_fraction(other, reference) >= 0.9
+
+
 def test_export_is_cached(frames, cache, monkeypatch):
     from ultralytics.engine.model import Model
 

@@ -87,6 +87,7 @@ def test_fast_config_is_the_dashcam_job_with_the_speed_settings():
     detector = fast.detector.params
     assert (detector.model, detector.classes) == (dashcam.detector.params.model, dashcam.detector.params.classes)
     assert (detector.backend, detector.int8, detector.rect, detector.detect_every) == ("openvino", True, True, "auto")
+    assert detector.batch == 4, "files run 4 frames as parallel OpenVINO requests"
     assert fast.tracker.type == dashcam.tracker.type == "bytetrack"
     assert [a.type for a in fast.annotators] == ["boxes", "labels"]
     assert [s.type for s in fast.sinks] == [s.type for s in dashcam.sinks] == ["video", "jsonl"]

@@ -16,11 +16,6 @@ FUSION_CONF_TYPE = "max"
 of a box only one look found, which lost tracks on every sequence tried (README: Tracking accuracy)."""
 
 
-def with_mirror(blob: np.ndarray) -> np.ndarray:
-    """(N, 3, H, W) network input -> (2N, 3, H, W): the N inputs, then each mirrored left to right."""
-    return np.concatenate([blob, np.ascontiguousarray(blob[..., ::-1])])
-
-
 def unmirror(raw: np.ndarray, width: int) -> np.ndarray:
     """Raw head output (N, 4 + classes, anchors) of mirrored inputs `width` wide, as if seen unmirrored:
     the boxes' centre x reflected (the mirror changes no width, height or score)."""

@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 from detect.contract import Detector
 from detect.detectors import backend_choice, flip_tta
 from detect.detectors.backends import Backend, load_backend
-from detect.detectors.letterbox import letterbox, native_long_side, rect_shape, to_blob
+from detect.detectors.letterbox import Placement, letterbox, native_long_side, rect_shape, to_blob
 from detect.detectors.model_inspection import model_format, read_labels
 from detect.detectors.models import resolve_model
 from detect.detectors.yolo_decode import decode
@@ -259,29 +259,50 @@ class UltralyticsDetector(Detector):
         self._warm = (h, w)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
-        assert self._backend is not None, "open() first"
-        p = self.params
         t0 = time.perf_counter()
-        shape = self._shape or self._image_shape(images[0])
-        boxed = [letterbox(image, shape) for image in images]
-        blob = to_blob([b[0] for b in boxed])
-        flip = p.tta == "flip"
+        blob, placements = self.prepare(images)
         t1 = time.perf_counter()
-        raw = self._backend.infer(flip_tta.with_mirror(blob) if flip else blob)
+        raw = self.infer(blob)
         t2 = time.perf_counter()
-        n = len(images)
-        out = [decode(raw[i], boxed[i][1], images[i].shape[:2], p.conf, p.iou, p.max_det, self._class_ids)
-               for i in range(n)]
-        if flip:
-            mirrored = flip_tta.unmirror(raw[n:], shape[1])
-            out = [flip_tta.fuse([out[i], decode(mirrored[i], boxed[i][1], images[i].shape[:2], p.conf, p.iou,
-                                                 p.max_det, self._class_ids)],
-                                 images[i].shape[:2], p.tta_iou, p.conf)
-                   for i in range(n)]
-        out = [self._drop_small(d) for d in out]
+        out = self.finish(raw, placements, images)
         t3 = time.perf_counter()
         self.last_timings = {"preprocess": t1 - t0, "inference": t2 - t1, "postprocess": t3 - t2}
         return out
+
+    def prepare(self, images: Sequence[np.ndarray]) -> tuple[np.ndarray, list[Placement]]:
+        """Letterboxed network input for the backend and where each frame sits in it. A backend
+        that normalises inside its engine (`takes_bgr`) gets the BGR uint8 batch as it is, which
+        spares a float32 copy of every input here. With `tta: flip` the batch holds each frame,
+        then each frame mirrored."""
+        assert self._backend is not None, "open() first"
+        shape = self._shape or self._image_shape(images[0])
+        boxed = [letterbox(image, shape) for image in images]
+        pictures = [b[0] for b in boxed]
+        if self.params.tta == "flip":
+            pictures += [np.ascontiguousarray(picture[:, ::-1]) for picture in pictures]
+        blob = np.stack(pictures) if self._backend.takes_bgr else to_blob(pictures)
+        return blob, [b[1] for b in boxed]
+
+    def infer(self, blob: np.ndarray) -> np.ndarray:
+        assert self._backend is not None, "open() first"
+        return self._backend.infer(blob)
+
+    def finish(self, raw: np.ndarray, placements: Sequence[Placement],
+               images: Sequence[np.ndarray]) -> list[Detections]:
+        """Raw head output -> boxes in frame pixels (confidence, NMS, class filter; the mirrored
+        look fused in with `tta: flip`; boxes under `min_height` dropped)."""
+        p = self.params
+        n = len(images)
+
+        def boxes(output: np.ndarray, i: int) -> Detections:
+            return decode(output, placements[i], images[i].shape[:2], p.conf, p.iou, p.max_det, self._class_ids)
+
+        out = [boxes(raw[i], i) for i in range(n)]
+        if p.tta == "flip":
+            mirrored = flip_tta.unmirror(raw[n:], (self._shape or self._image_shape(images[0]))[1])
+            out = [flip_tta.fuse([out[i], boxes(mirrored[i], i)], images[i].shape[:2], p.tta_iou, p.conf)
+                   for i in range(n)]
+        return [self._drop_small(d) for d in out]
 
     def _image_shape(self, image: np.ndarray) -> tuple[int, int]:
         return self._input_shape(image.shape[0], image.shape[1])

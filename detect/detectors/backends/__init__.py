@@ -1,4 +1,4 @@
-"""Inference engines behind one tiny interface: a float32 NCHW blob in, raw YOLO head output out."""
+"""Inference engines behind one tiny interface: a letterboxed batch in, raw YOLO head output out."""
 
 from __future__ import annotations
 
@@ -16,11 +16,15 @@ class Backend(Protocol):
     """Network input (h, w) the model was exported at, or None when any stride multiple works."""
     fixed_batch: int | None
     """Batch size the model was exported at, or None when any batch works."""
+    takes_bgr: bool
+    """True: `infer` takes the letterboxed frames as they are, (N, H, W, 3) BGR uint8, and the engine
+    itself converts them (OpenVINO's preprocessing, compiled into the model); False: (N, 3, H, W)
+    RGB float32 in [0, 1] (letterbox.to_blob)."""
     device: str
     """Where inference really runs ("cpu", "cuda:0"): what the run's log line reports."""
 
     def infer(self, blob: np.ndarray) -> np.ndarray:
-        """(N, 3, H, W) float32 -> (N, 4 + classes, anchors) float32."""
+        """The batch (see `takes_bgr`) -> (N, 4 + classes, anchors) float32."""
         ...
 
     def close(self) -> None: ...

@@ -16,6 +16,8 @@ CUDA_PROVIDER = "CUDAExecutionProvider"
 
 
 class OnnxBackend:
+    takes_bgr = False
+
     def __init__(self, path: str, device: str = "cpu", threads: int = 0) -> None:
         ort = require("onnxruntime", "fast", "detector.backend: onnx")
         options = ort.SessionOptions()

@@ -6,6 +6,8 @@ import numpy as np
 
 
 class UltralyticsBackend:
+    takes_bgr = False
+
     def __init__(self, path: str, device: str = "cpu", half: bool = False, threads: int = 0) -> None:
         import torch
         from ultralytics.nn.autobackend import AutoBackend
