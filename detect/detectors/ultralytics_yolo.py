@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from detect.contract import Detector
+from detect.contract import Detector, Prepared
 from detect.detectors import backend_choice
 from detect.detectors.backends import Backend, load_backend
 from detect.detectors.letterbox import letterbox, rect_shape, to_blob
@@ -223,20 +223,38 @@ class UltralyticsDetector(Detector):
         self._warm = (h, w)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
-        assert self._backend is not None, "open() first"
-        p = self.params
+        prepared = self.prepare(images)
+        t1 = time.perf_counter()
+        raw = self.infer_prepared(prepared.blob)
+        t2 = time.perf_counter()
+        out = self.finish(prepared, raw)
+        self.last_timings = {"preprocess": prepared.seconds, "inference": t2 - t1,
+                             "postprocess": time.perf_counter() - t2}
+        return out
+
+    def prepare(self, images: Sequence[np.ndarray]) -> Prepared:
+        """Letterbox into one blob at one input size (the planned one, else the first image's)."""
         t0 = time.perf_counter()
         shape = self._shape or self._image_shape(images[0])
         boxed = [letterbox(image, shape) for image in images]
         blob = to_blob([b[0] for b in boxed])
-        t1 = time.perf_counter()
-        raw = self._backend.infer(blob)
-        t2 = time.perf_counter()
-        out = [decode(raw[i], boxed[i][1], images[i].shape[:2], p.conf, p.iou, p.max_det, self._class_ids)
-               for i in range(len(images))]
-        t3 = time.perf_counter()
-        self.last_timings = {"preprocess": t1 - t0, "inference": t2 - t1, "postprocess": t3 - t2}
-        return out
+        placement = [(b[1], image.shape[:2]) for b, image in zip(boxed, images)]
+        return Prepared(blob, placement, time.perf_counter() - t0)
+
+    @property
+    def concurrent_calls(self) -> int:
+        return 2 if getattr(self._backend, "mode", "latency") == "throughput" else 1
+
+    def infer_prepared(self, blob: np.ndarray) -> np.ndarray:
+        assert self._backend is not None, "open() first"
+        return self._backend.infer(blob)
+
+    def finish(self, prepared: Prepared, raw: np.ndarray) -> list[Detections]:
+        """Boxes back on each image: confidence filter, NMS, letterbox undone. Thread-safe (a
+        multi-stream run calls it from every stream's thread)."""
+        p = self.params
+        return [decode(raw[i], placement, size, p.conf, p.iou, p.max_det, self._class_ids)
+                for i, (placement, size) in enumerate(prepared.placement)]
 
     def _image_shape(self, image: np.ndarray) -> tuple[int, int]:
         if not self.params.rect:

@@ -10,6 +10,7 @@ parallel requests over a batched model on CPU, so the export stays at batch 1 in
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -41,35 +42,47 @@ class OpenVINOBackend:
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
         self._compiled = core.compile_model(model, "CPU", config)
-        self._request = self._compiled.create_infer_request()
-        self._queue = None
-        if throughput:
-            self._queue = ov.AsyncInferQueue(self._compiled, self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
-            self._queue.set_callback(self._collect)
-        self._results: dict[int, np.ndarray] = {}
+        self._ov = ov
+        self._throughput = throughput
+        self._queues = threading.local()
+        """Each calling thread's own request and AsyncInferQueue, so two threads may run calls at
+        once (a multi-stream run keeps a second call queued while the first runs)."""
         self.mode = "throughput" if throughput else "latency"
 
-    def _collect(self, request: object, index: int) -> None:
-        self._results[index] = request.get_output_tensor(0).data.copy()  # type: ignore[attr-defined]
+    @staticmethod
+    def _collect(request: object, userdata: tuple[dict[int, np.ndarray], int]) -> None:
+        results, index = userdata
+        results[index] = request.get_output_tensor(0).data.copy()  # type: ignore[attr-defined]
 
     def infer(self, blob: np.ndarray) -> np.ndarray:
         if self.fixed_batch is not None and blob.shape[0] != self.fixed_batch:
-            if self._queue is not None and self.fixed_batch == 1:
+            if self._throughput and self.fixed_batch == 1:
                 return self._infer_parallel(blob)
             return np.concatenate([self.infer(blob[i:i + 1]) for i in range(blob.shape[0])])
-        self._request.infer({0: blob}, share_inputs=True)
-        return self._request.get_output_tensor(0).data.copy()
+        request = self._thread_request()
+        request.infer({0: blob}, share_inputs=True)
+        return request.get_output_tensor(0).data.copy()
+
+    def _thread_request(self) -> object:
+        request = getattr(self._queues, "request", None)
+        if request is None:
+            request = self._queues.request = self._compiled.create_infer_request()
+        return request
 
     def _infer_parallel(self, blob: np.ndarray) -> np.ndarray:
         """Each frame of the batch as its own request; OpenVINO runs as many at once as it has streams."""
-        assert self._queue is not None
-        self._results = {}
+        queue = getattr(self._queues, "queue", None)
+        if queue is None:
+            queue = self._queues.queue = self._ov.AsyncInferQueue(
+                self._compiled, self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+            queue.set_callback(self._collect)
+        blob = np.ascontiguousarray(blob)
+        results: dict[int, np.ndarray] = {}
         for i in range(blob.shape[0]):
-            self._queue.start_async({0: blob[i:i + 1]}, i)
-        self._queue.wait_all()
-        return np.concatenate([self._results[i] for i in range(blob.shape[0])])
+            queue.start_async({0: blob[i:i + 1]}, (results, i), share_inputs=True)
+        queue.wait_all()
+        return np.concatenate([results[i] for i in range(blob.shape[0])])
 
     def close(self) -> None:
-        self._queue = None
-        self._request = None
+        self._queues = threading.local()
         self._compiled = None
