@@ -25,6 +25,8 @@ DEFAULT_PIPELINE: dict[str, Any] = {
 }
 """configs/dashcam.yaml without its source and sinks (a test keeps the two the same)."""
 CONFIG_SUFFIXES = (".yaml", ".yml")
+OUTPUT_SUFFIXES = (".mp4", ".jsonl", ".csv", ".txt", ".mkv", ".mov", ".avi")
+"""What a file name given to --out may end in (anything else is a folder name)."""
 
 
 def add_run_flags(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +34,7 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--conf", type=float, help="confidence threshold, 0..1")
     parser.add_argument("--classes", help="classes to keep, names or ids: car,person or 2,0")
     parser.add_argument("--tracker", help="bytetrack, botsort or none")
-    parser.add_argument("--out", help="folder for the outputs (default runs/)")
+    parser.add_argument("--out", help="folder for the outputs (default runs/), or a file name (runs/a.mp4) to name them after")
     parser.add_argument("--no-video", action="store_true", help="no annotated mp4")
     parser.add_argument("--jsonl-only", action="store_true", help="only the JSONL (no video, no drawing)")
     parser.add_argument("--exist-ok", action="store_true", help="replace outputs of an earlier run with the same names")
@@ -94,9 +96,30 @@ def apply_flags(data: dict[str, Any], args: argparse.Namespace) -> None:
         data["sinks"] = [s for s in data.get("sinks") or []
                          if not (isinstance(s, dict) and s.get("type") in ("video", "images"))]
     if args.out:
-        for sink in data.get("sinks") or []:
-            if isinstance(sink, dict) and isinstance(sink.get("path"), str):
-                sink["path"] = str(Path(args.out) / Path(sink["path"]).name)
+        _redirect_outputs(data, args.out)
+
+
+def _redirect_outputs(data: dict[str, Any], out: str) -> None:
+    """`--out FOLDER` keeps each output's name; `--out NAME.mp4` (a file name one of the outputs
+    has the suffix of) names them all after it: `--out runs/a.mp4` writes runs/a.mp4 and
+    runs/a.jsonl, where a folder called `a.mp4` would surprise."""
+    sinks = [s for s in data.get("sinks") or [] if isinstance(s, dict) and isinstance(s.get("path"), str)]
+    target = Path(out)
+    suffixes = {Path(s["path"]).suffix.lower() for s in sinks}
+    if not target.suffix or target.is_dir() or target.suffix.lower() not in suffixes:
+        if target.suffix.lower() in OUTPUT_SUFFIXES and not target.is_dir():
+            made = ", ".join(sorted(x for x in suffixes if x)) or "folders only"
+            raise ConfigError(f"--out {out}: this run writes {made}; give a folder, or a file name ending in one of those")
+        for sink in sinks:
+            sink["path"] = str(target / Path(sink["path"]).name)
+        return
+    if any("{stream}" in s["path"] for s in sinks):
+        raise ConfigError(f"--out {out}: several streams write several files; give a folder")
+    named = [str(target.with_suffix(Path(s["path"]).suffix)) for s in sinks]
+    if len(set(named)) < len(named):
+        raise ConfigError(f"--out {out}: two outputs of this run would share that name; give a folder")
+    for sink, path in zip(sinks, named, strict=True):
+        sink["path"] = path
 
 
 def _stem(source: str) -> str:

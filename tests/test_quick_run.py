@@ -42,6 +42,30 @@ def test_outputs_are_named_after_the_source_and_flags_apply(tmp_path: Path) -> N
     assert quick_pipeline("0", flags())["source"] == {"type": "webcam", "device": 0}
 
 
+def test_out_given_a_file_name_names_the_outputs_after_it(tmp_path: Path) -> None:
+    named = quick_pipeline("clips/drive.mp4", flags("--out", str(tmp_path / "result.mp4")))
+    assert [s["path"] for s in named["sinks"]] == [str(tmp_path / "result.mp4"), str(tmp_path / "result.jsonl")]
+    only = quick_pipeline("clips/drive.mp4", flags("--jsonl-only", "--out", str(tmp_path / "boxes.jsonl")))
+    assert [s["path"] for s in only["sinks"]] == [str(tmp_path / "boxes.jsonl")]
+    with pytest.raises(ConfigError, match=r"--out .*a\.mp4: this run writes \.jsonl; give a folder"):
+        quick_pipeline("clips/drive.mp4", flags("--jsonl-only", "--out", str(tmp_path / "a.mp4")))
+    (tmp_path / "kept.mp4").mkdir()
+    folder = quick_pipeline("clips/drive.mp4", flags("--out", str(tmp_path / "kept.mp4")))
+    assert [s["path"] for s in folder["sinks"]] == [str(tmp_path / "kept.mp4" / "drive.mp4"),
+                                                    str(tmp_path / "kept.mp4" / "drive.jsonl")], "an existing folder stays a folder"
+
+
+def test_out_naming_the_input_is_refused_before_the_run(tmp_path: Path, shared_videos: Path) -> None:
+    clip = tmp_path / "drive.mp4"
+    clip.write_bytes((shared_videos / "highway_udacity_solidWhiteRight.mp4").read_bytes())
+    before = clip.read_bytes()
+    run = subprocess.run([*SCRIPTED_CLI, "run", str(clip), "--out", str(clip), "--exist-ok", "--quiet",
+                          "--set", "detector={type: scripted}"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert clip.read_bytes() == before
+
+
 def test_an_earlier_run_is_never_replaced_silently(tmp_path: Path) -> None:
     (tmp_path / "drive.jsonl").write_text("earlier")
     (tmp_path / "drive-2.mp4").write_text("earlier")

@@ -72,3 +72,14 @@ def backend_for(path: str, requested: str | None, dev: str) -> str:
     if requested == "tensorrt" and not dev.startswith("cuda"):
         raise ConfigError("detector.backend: tensorrt needs a CUDA device (device: cuda:0)")
     return requested
+
+
+def runs_on(kind: str, dev: str, requested: str) -> str:
+    """The device a backend runs on: OpenVINO's is the CPU whatever GPU there is, so `auto`
+    takes the CPU for it and a CUDA device asked for by name is an error, not a silent CPU run."""
+    if kind != "openvino" or not dev.startswith("cuda"):
+        return dev
+    if requested == "auto":
+        return "cpu"
+    raise ConfigError(f"detector.device: {requested} asked for, but OpenVINO runs on the CPU "
+                      "(use backend: tensorrt or torch for the GPU, or device: cpu)")

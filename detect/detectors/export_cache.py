@@ -1,4 +1,8 @@
-"""Export a .pt once per (weights, backend, input shape, precision, batch) and reuse it from a cache."""
+"""Export a .pt once per (weights, backend, input shape, precision, batch) and reuse it from a cache.
+
+A TensorRT engine is also specific to the GPU model and the TensorRT version that built it (it
+does not load elsewhere), so its key names both: a cache shared by machines (a Ray cluster's
+file system) or kept across a TensorRT upgrade builds a new engine instead of failing to load."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -19,7 +24,7 @@ log = logging.getLogger(__name__)
 
 FORMATS = {"onnx": ("onnx", ".onnx"), "openvino": ("openvino", "_openvino_model"), "tensorrt": ("engine", ".engine")}
 EXPORTER_PACKAGES = {"onnx": ("onnx", "onnxslim", "onnxruntime"), "openvino": ("openvino",),
-                     "tensorrt": ("onnx", "onnxslim", "onnxruntime")}
+                     "tensorrt": ("onnx", "onnxslim", "onnxruntime", "tensorrt")}
 """What Ultralytics' exporter imports per backend (TensorRT goes through ONNX); checked first so a
 missing one names the extra instead of Ultralytics trying to pip-install it mid-run."""
 
@@ -65,12 +70,22 @@ def file_hash(path: Path) -> str:
 
 
 def cache_key(weights: Path, backend: str, shape: tuple[int, int], half: bool, batch: int,
-              int8: bool = False, calibration_key: str | None = None) -> str:
+              int8: bool = False, calibration_key: str | None = None, built_for: str | None = None) -> str:
     if int8:
         precision = f"int8-{calibration_key}" if calibration_key else "int8"
     else:
         precision = "fp16" if half else "fp32"
-    return f"{weights.stem}-{file_hash(weights)}-{backend}-{shape[0]}x{shape[1]}-{precision}-b{batch}"
+    key = f"{weights.stem}-{file_hash(weights)}-{backend}-{shape[0]}x{shape[1]}-{precision}-b{batch}"
+    return f"{key}-{built_for}" if built_for else key
+
+
+def tensorrt_target(device: str) -> str:
+    """The GPU model and TensorRT version an engine built now on `device` is bound to, as a key part."""
+    import tensorrt
+    import torch
+
+    name = f"{torch.cuda.get_device_name(torch.device(device))}-trt{tensorrt.__version__}"
+    return re.sub(r"[^A-Za-z0-9.]+", "_", name)
 
 
 def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = False, batch: int = 1,
@@ -92,7 +107,11 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
         from detect.detectors.calibration import identity
 
         calibration_key = identity(int8_calibration)
-    key = cache_key(source, backend, shape, half, batch, int8_calibration is not None, calibration_key)
+    built_for = None
+    if backend == "tensorrt":
+        _require_exporter(backend, source.name, int8=False)
+        built_for = tensorrt_target(device)
+    key = cache_key(source, backend, shape, half, batch, int8_calibration is not None, calibration_key, built_for)
     target = cache_dir() / "exports" / key
     artifact = target / f"{source.stem}{suffix}"
     if artifact.exists():
@@ -135,7 +154,7 @@ def exported(weights: str, backend: str, shape: tuple[int, int], half: bool = Fa
 
 def _require_exporter(backend: str, model: str, int8: bool) -> None:
     for module in EXPORTER_PACKAGES[backend]:
-        require(module, "fast", f"detector.backend: {backend} export of {model}")
+        require(module, "gpu" if module == "tensorrt" else "fast", f"detector.backend: {backend} export of {model}")
     if int8:
         require("nncf", "fast", "detector.int8: INT8 quantisation")
 

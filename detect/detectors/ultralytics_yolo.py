@@ -151,6 +151,7 @@ class UltralyticsDetector(Detector):
         model_format(path)
         device = backend_choice.device(p.device)
         kind = backend_choice.backend_for(path, p.backend, device)
+        device = backend_choice.runs_on(kind, device, p.device)
         if p.int8 and not (Path(path).suffix == ".pt" and kind == "openvino"):
             raise ConfigError("detector.int8: INT8 needs a .pt to export from with backend: openvino "
                               f"({Path(path).name} runs on {kind} as it is)")
@@ -183,7 +184,7 @@ class UltralyticsDetector(Detector):
         self._shape = self._backend.fixed_shape or shape
         self._source_fps = info.fps if info is not None else 0.0
         self.load_seconds = time.perf_counter() - started
-        log.info("detector: %s on %s (%s), input %s", Path(path).name, kind, device,
+        log.info("detector: %s on %s (%s), input %s", Path(path).name, kind, self._backend.device,
                  "x".join(map(str, self._shape)) if self._shape else "per frame")
 
     def _load(self, kind: str, path: str, device: str, throughput: bool) -> Backend:

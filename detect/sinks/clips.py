@@ -34,10 +34,11 @@ from detect.columns import (
     ZONE_ENTER,
 )
 from detect.contract import Sink
+from detect.gpu_video import X264, Encoder, choose_encoder
 from detect.params import StageParams, path_field
 from detect.redaction import redact_text
 from detect.registry import sinks
-from detect.sinks.h264_file import H264File, WallClock, even_size, to_yuv420
+from detect.sinks.h264_file import H264File, WallClock, even_size, file_rate, to_yuv420
 from detect.types import NO_TRACK, Event, Packet, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class ClipsSink(Sink):
         crf: int = Field(23, ge=0, le=51, description="x264 quality (lower = better, bigger)")
         preset: str = Field("veryfast", pattern="^(ultrafast|superfast|veryfast|faster|fast|medium|slow)$",
                             description="x264 speed/size trade-off")
+        encoder: Encoder = Field("libx264", description="libx264, h264_nvenc (NVIDIA GPU; crf and preset mapped) or "
+                                                        "auto (NVENC when usable); else libx264, said in one log line")
         snapshot_quality: int = Field(90, ge=1, le=100, description="JPEG quality of snapshots")
 
     def __init__(self, params: Params) -> None:
@@ -98,6 +101,7 @@ class ClipsSink(Sink):
         self._index: IO[str] | None = None
         self._size = (0, 0)
         self._fps = 30.0
+        self._encoder = X264
         self._count = 0
         self.closed: list[dict] = []
         """The index records of this run's events, as written to events.jsonl."""
@@ -117,6 +121,8 @@ class ClipsSink(Sink):
         self.check()
         self._size = even_size(info.width, info.height)
         self._fps = info.fps
+        self._encoder = choose_encoder(self.params.encoder, self._size, file_rate(self._fps),
+                                       f"sink clips {self.folder}")
         self.folder.mkdir(parents=True, exist_ok=True)
         self._index = (self.folder / "events.jsonl").open("a", encoding="utf-8")
 
@@ -174,7 +180,8 @@ class ClipsSink(Sink):
         when = self._clock.at(start)
         final = self.folder / when.strftime("%Y-%m-%d") / f"{when.strftime('%H-%M-%S')}-{item.id}.mp4"
         staged = final.with_name(f".{final.name}.partial")
-        clip = _Clip(H264File(staged, self._size, self._fps, self.params.crf, self.params.preset), final, start, [item])
+        file = H264File(staged, self._size, self._fps, self.params.crf, self.params.preset, encoder=self._encoder)
+        clip = _Clip(file, final, start, [item])
         for pts, yuv in pre_roll:
             clip.file.write(yuv, pts)
         self._clip = clip

@@ -1,6 +1,7 @@
 """One H.264 mp4 written frame by frame, for sinks that write many files (`record`, `clips`).
 
-Browser-playable H.264/yuv420p through PyAV's libx264, timestamps in milliseconds from the
+Browser-playable H.264/yuv420p through PyAV's libx264 (or NVENC, chosen once per sink:
+gpu_video.choose_encoder), timestamps in milliseconds from the
 frames' own `pts_s` (so a live run that dropped frames still plays at real speed). `fragmented`
 writes a fragmented mp4 (`frag_keyframe+empty_moov+default_base_moof`, a keyframe every second,
 x264 with a short lookahead and no B-frames so few frames wait inside the encoder, packets
@@ -16,6 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+
+from detect.gpu_video import X264, encoder_options
 
 FRAGMENTED_MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
 MS = Fraction(1, 1000)
@@ -49,6 +52,11 @@ def fit_frame(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.copyMakeBorder(scaled, top, h - nh - top, left, w - nw - left, cv2.BORDER_CONSTANT, value=(0, 0, 0))
 
 
+def file_rate(fps: float) -> Fraction:
+    """The stream's nominal rate for `fps` (29.97 as 30000/1001)."""
+    return Fraction(fps).limit_denominator(1001)
+
+
 def to_yuv420(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """BGR -> I420 at `size` (see fit_frame)."""
     import cv2
@@ -76,23 +84,21 @@ class H264File:
     """An open mp4 at `path`; `write(yuv, pts_s)` then `close()` (which finishes the file)."""
 
     def __init__(self, path: Path, size: tuple[int, int], fps: float, crf: int = 23, preset: str = "veryfast",
-                 fragmented: bool = False) -> None:
+                 fragmented: bool = False, encoder: str = X264) -> None:
         import av
 
         path.parent.mkdir(parents=True, exist_ok=True)
         options = {"movflags": FRAGMENTED_MOVFLAGS, "flush_packets": "1"} if fragmented else {"movflags": "+faststart"}
         self.path = path
         self._container = av.open(str(path), mode="w", format="mp4", options=options)
-        rate = Fraction(fps).limit_denominator(1001)
-        stream = self._container.add_stream("libx264", rate=rate)
+        rate = file_rate(fps)
+        stream = self._container.add_stream(encoder, rate=rate)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         stream.codec_context.time_base = MS
         stream.codec_context.gop_size = max(1, round(fps * KEYFRAME_S * 10))
-        options = {"crf": str(crf), "preset": preset}
-        if fragmented:
-            options["x264-params"] = "rc-lookahead=5:bframes=0"  # few frames held back: a crash loses ~one fragment
-        stream.codec_context.options = options
+        # fragmented: few frames held back in the encoder, so a crash loses about one fragment
+        stream.codec_context.options = encoder_options(encoder, crf, preset, low_delay=fragmented)
         self._stream = stream
         self._first: float | None = None
         self._last = -1

@@ -22,10 +22,11 @@ from pathlib import Path
 from pydantic import Field
 
 from detect.contract import Sink
+from detect.gpu_video import X264, Encoder, choose_encoder
 from detect.params import StageParams, path_field
 from detect.redaction import redact_text
 from detect.registry import sinks
-from detect.sinks.h264_file import H264File, WallClock, even_size, to_yuv420
+from detect.sinks.h264_file import H264File, WallClock, even_size, file_rate, to_yuv420
 from detect.types import Packet, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class RecordSink(Sink):
         crf: int = Field(23, ge=0, le=51, description="x264 quality (lower = better, bigger)")
         preset: str = Field("veryfast", pattern="^(ultrafast|superfast|veryfast|faster|fast|medium|slow)$",
                             description="x264 speed/size trade-off")
+        encoder: Encoder = Field("libx264", description="libx264, h264_nvenc (NVIDIA GPU; crf and preset mapped) or "
+                                                        "auto (NVENC when usable); else libx264, said in one log line")
 
     def __init__(self, params: Params) -> None:
         self.params = params
@@ -56,6 +59,7 @@ class RecordSink(Sink):
         self._clock = WallClock()
         self._size = (0, 0)
         self._fps = 30.0
+        self._encoder = X264
         self.closed_segments: list[Path] = []
         self.deleted: list[Path] = []
 
@@ -65,6 +69,8 @@ class RecordSink(Sink):
     def open(self, info: SourceInfo) -> None:
         self._size = even_size(info.width, info.height)
         self._fps = info.fps
+        self._encoder = choose_encoder(self.params.encoder, self._size, file_rate(self._fps),
+                                       f"sink record {self.folder}")
         self.folder.mkdir(parents=True, exist_ok=True)
         self._recover()
         self._apply_retention()
@@ -93,7 +99,7 @@ class RecordSink(Sink):
         self._final = final
         self._started_pts = pts
         self._file = H264File(_staging(final), self._size, self._fps, self.params.crf, self.params.preset,
-                              fragmented=True)
+                              fragmented=True, encoder=self._encoder)
 
     def _close_segment(self) -> None:
         file, self._file = self._file, None

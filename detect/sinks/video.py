@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from detect.gpu_video import Encoder, choose_encoder, encoder_options
 from detect.params import StageParams, path_field
 from detect.registry import sinks
 from detect.sinks.base import FileSink, staging_path
@@ -22,7 +23,7 @@ LIVE_TIME_BASE = Fraction(1, 1000)
 
 @sinks.register("video")
 class VideoSink(FileSink):
-    """H.264/yuv420p mp4 (libx264 via PyAV): files keep frame count and rate; live keeps real time."""
+    """H.264/yuv420p mp4 (libx264, or NVENC, via PyAV): files keep frame count and rate; live keeps real time."""
 
     class Params(StageParams):
         path: str = path_field(description="output .mp4 file")
@@ -30,6 +31,8 @@ class VideoSink(FileSink):
         preset: str = Field("veryfast", pattern="^(ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow)$",
                             description="x264 speed/size trade-off")
         threads: int = Field(0, ge=0, le=64, description="encoder threads (0 = x264's choice)")
+        encoder: Encoder = Field("libx264", description="libx264, h264_nvenc (NVIDIA GPU; crf and preset mapped) or "
+                                                        "auto (NVENC when usable); else libx264, said in one log line")
 
     def __init__(self, params: Params) -> None:
         self.params = params
@@ -46,15 +49,16 @@ class VideoSink(FileSink):
         self._tmp = staging_path(self.path)
         self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
         rate = info.fps_fraction
-        stream = self._container.add_stream("libx264", rate=rate)
         self._size = even_size(info.width, info.height)
+        encoder = choose_encoder(self.params.encoder, self._size, rate, f"sink video {self.path}")
+        stream = self._container.add_stream(encoder, rate=rate)
         stream.width, stream.height = self._size
         stream.pix_fmt = "yuv420p"
         self._live = info.live
         stream.codec_context.time_base = LIVE_TIME_BASE if info.live else Fraction(1) / rate
         self._first_pts: float | None = None
         self._last_pts = -1
-        stream.codec_context.options = {"crf": str(self.params.crf), "preset": self.params.preset}
+        stream.codec_context.options = encoder_options(encoder, self.params.crf, self.params.preset)
         if self.params.threads:
             stream.codec_context.thread_count = self.params.threads
         self._stream = stream

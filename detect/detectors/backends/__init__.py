@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -15,12 +16,32 @@ class Backend(Protocol):
     """Network input (h, w) the model was exported at, or None when any stride multiple works."""
     fixed_batch: int | None
     """Batch size the model was exported at, or None when any batch works."""
+    device: str
+    """Where inference really runs ("cpu", "cuda:0"): what the run's log line reports."""
 
     def infer(self, blob: np.ndarray) -> np.ndarray:
         """(N, 3, H, W) float32 -> (N, 4 + classes, anchors) float32."""
         ...
 
     def close(self) -> None: ...
+
+
+def in_fixed_batches(blob: np.ndarray, fixed_batch: int | None, run: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`run` on any number of images for an engine exported at `fixed_batch` (a static ONNX or
+    TensorRT graph refuses any other): chunks of its batch, the last one padded with black images
+    whose outputs are dropped. A file's last batch, a multi-stream call and a live frame are
+    shorter than the export's batch."""
+    count = blob.shape[0]
+    if fixed_batch is None or count == fixed_batch:
+        return run(blob)
+    outputs = []
+    for start in range(0, count, fixed_batch):
+        chunk = blob[start:start + fixed_batch]
+        real = chunk.shape[0]
+        if real < fixed_batch:
+            chunk = np.concatenate([chunk, np.zeros((fixed_batch - real, *chunk.shape[1:]), chunk.dtype)])
+        outputs.append(run(chunk)[:real])
+    return np.concatenate(outputs)
 
 
 def load_backend(kind: str, path: str, device: str, half: bool, threads: int,

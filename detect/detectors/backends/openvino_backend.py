@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from detect.detectors.backends import in_fixed_batches
 from detect.detectors.backends.metadata import (
     imgsz_tuple,
     names_tuple,
@@ -48,6 +49,7 @@ class OpenVINOBackend:
         """Each calling thread's own request and AsyncInferQueue, so two threads may run calls at
         once (a multi-stream run keeps a second call queued while the first runs)."""
         self.mode = "throughput" if throughput else "latency"
+        self.device = "cpu"
 
     @staticmethod
     def _collect(request: object, userdata: tuple[dict[int, np.ndarray], int]) -> None:
@@ -55,10 +57,11 @@ class OpenVINOBackend:
         results[index] = request.get_output_tensor(0).data.copy()  # type: ignore[attr-defined]
 
     def infer(self, blob: np.ndarray) -> np.ndarray:
-        if self.fixed_batch is not None and blob.shape[0] != self.fixed_batch:
-            if self._throughput and self.fixed_batch == 1:
-                return self._infer_parallel(blob)
-            return np.concatenate([self.infer(blob[i:i + 1]) for i in range(blob.shape[0])])
+        if self._throughput and self.fixed_batch == 1 and blob.shape[0] > 1:
+            return self._infer_parallel(blob)
+        return in_fixed_batches(blob, self.fixed_batch, self._run)
+
+    def _run(self, blob: np.ndarray) -> np.ndarray:
         request = self._thread_request()
         request.infer({0: blob}, share_inputs=True)
         return request.get_output_tensor(0).data.copy()

@@ -23,6 +23,7 @@ class UltralyticsBackend:
 
         self._torch = torch
         self._device = torch.device(device)
+        self.device = str(self._device)
         self._model = AutoBackend(path, device=self._device, fp16=half, fuse=True, verbose=False)
         self._model.eval()
         names = self._model.names
