@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -128,6 +129,36 @@ class Detector(Stage):
     @abstractmethod
     def close(self) -> None:
         ...
+
+
+@dataclass
+class Prepared:
+    """Images made into one network input (`blob`, images first) and what `finish` needs to turn
+    the network's output back into boxes on those images (`placement`)."""
+
+    blob: np.ndarray
+    placement: Any
+    seconds: float
+    """Time the preparation took (reported as the frames' `preprocess`)."""
+
+
+@runtime_checkable
+class PhasedDetector(Protocol):
+    """A detector whose `detect` is prepare -> infer -> finish. A multi-stream run prepares and
+    finishes each stream's frames in that stream's thread and runs only `infer_prepared` (one
+    call over every stream's blobs) in its scheduler thread, so the network never waits for
+    resizing or box decoding. Optional: any other detector is run through `detect`."""
+
+    concurrent_calls: int
+    """`infer_prepared` calls that may run at once (read after `open`): 2 when the engine runs
+    a batch's frames in parallel (throughput mode), so a second call is queued while the first
+    runs and no core waits for the gathering of the next; else 1."""
+
+    def prepare(self, images: Sequence[np.ndarray]) -> Prepared: ...
+
+    def infer_prepared(self, blob: np.ndarray) -> np.ndarray: ...
+
+    def finish(self, prepared: Prepared, raw: np.ndarray) -> list[Detections]: ...
 
 
 class Tracker(Stage):

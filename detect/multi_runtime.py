@@ -26,6 +26,7 @@ an error inside it ends every stream that was waiting on that call.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -36,7 +37,7 @@ from functools import partial
 import numpy as np
 
 from detect import runtime
-from detect.contract import Detector, Sink
+from detect.contract import Detector, PhasedDetector, Prepared, Sink
 from detect.errors import ConfigError, DetectError
 from detect.pipeline import Pipeline
 from detect.run_result import RunResult
@@ -54,6 +55,10 @@ class _Request:
     images: list[np.ndarray]
     newest: Callable[[], np.ndarray | None] | None = None
     """A live stream's: the newest frame, if one came since it asked (read as the batch is built)."""
+    prepared: Prepared | None = None
+    """A phased detector's input for these images: made in the stream's thread, or for a live
+    stream in the scheduler's once the newest frame is known."""
+    raw: np.ndarray | None = None
     done: threading.Event = field(default_factory=threading.Event)
     results: list[Detections] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -65,6 +70,9 @@ class BatchScheduler:
 
     def __init__(self, detector: Detector, batch: int, gather_s: float, live_batch: int | None = None) -> None:
         self.detector = detector
+        self.phased: PhasedDetector | None = detector if isinstance(detector, PhasedDetector) else None
+        """Set when the detector splits into prepare/infer/finish: each stream then prepares and
+        decodes its own frames in its own thread, and this thread only runs the network."""
         self.batch = max(1, batch)
         self.live_batch = min(self.batch, live_batch or self.batch)
         """Most images in a call that holds a live frame: the frame's latency is its call's time."""
@@ -74,6 +82,8 @@ class BatchScheduler:
         self._cond = threading.Condition()
         self._pending: dict[str, _Request] = {}
         self._running: list[str] = []
+        self._inflight: set[str] = set()
+        """Streams whose request is in a call of another serving thread (not waited for)."""
         self._next = 0
         self._closed = False
 
@@ -93,6 +103,8 @@ class BatchScheduler:
         """Called in a stream's detector thread: blocks until the scheduler ran these images (or,
         given `newest`, the one image it returns when the batch is built, if it returns one)."""
         request = _Request(stream, list(images), newest)
+        if self.phased is not None and newest is None:
+            request.prepared = self.phased.prepare(request.images)
         with self._cond:
             if self._closed:
                 raise RuntimeError("the detector scheduler has ended")
@@ -101,7 +113,13 @@ class BatchScheduler:
         request.done.wait()
         if request.error is not None:
             raise request.error
-        return request.results, request.timings
+        if self.phased is None or request.prepared is None or request.raw is None:
+            return request.results, request.timings
+        t0 = time.perf_counter()
+        results = self.phased.finish(request.prepared, request.raw)
+        timings = {"preprocess": request.prepared.seconds, **request.timings,
+                   "postprocess": time.perf_counter() - t0}
+        return results, timings
 
     def close(self) -> None:
         with self._cond:
@@ -109,21 +127,33 @@ class BatchScheduler:
             self._cond.notify_all()
 
     def serve(self) -> None:
-        """The scheduler thread: gather, detect, hand back; until closed and nothing is pending."""
+        """A scheduler thread: gather, detect, hand back; until closed and nothing is pending.
+        Run by one thread, or by `concurrent_calls` threads when the detector runs a batch's
+        frames in parallel: one call then gathers while the other runs."""
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: bool(self._pending) or self._closed)
                 if not self._pending:
                     return
                 deadline = time.monotonic() + self.gather_s
-                while (self._count() < self._limit() and len(self._pending) < len(self._running)
+                while (self._count() < self._limit()
+                       and len(self._pending) < len(self._running) - len(self._inflight - self._pending.keys())
                        and not self._closed and (left := deadline - time.monotonic()) > 0):
                     self._cond.wait(left)
                 taken = self._take()
+                self._inflight.update(r.stream for r in taken)
             for request in taken:
                 if request.newest is not None and (image := request.newest()) is not None:
                     request.images = [image]
-            self._detect(taken)
+            try:
+                if self.phased is not None:
+                    self._infer_phased(self._prepare_live(taken))
+                else:
+                    self._detect(taken)
+            finally:
+                with self._cond:
+                    self._inflight.difference_update(r.stream for r in taken)
+                    self._cond.notify_all()
 
     def _count(self) -> int:
         return sum(len(r.images) for r in self._pending.values())
@@ -155,6 +185,56 @@ class BatchScheduler:
             self._next = (self._running.index(last) + 1) % len(self._running)
         return taken
 
+    def _prepare_live(self, taken: list[_Request]) -> list[_Request]:
+        """Prepare the live frames, chosen only now; one that fails fails its own stream only."""
+        assert self.phased is not None
+        ready = []
+        for request in taken:
+            if request.prepared is None:
+                try:
+                    request.prepared = self.phased.prepare(request.images)
+                except BaseException as exc:  # noqa: BLE001  (raised in that stream's thread)
+                    request.error = exc
+                    request.done.set()
+                    continue
+            ready.append(request)
+        return ready
+
+    def _infer_phased(self, taken: list[_Request]) -> None:
+        """One network call per input size over the streams' prepared blobs; each stream gets
+        its rows of the output back and decodes them in its own thread."""
+        groups: dict[tuple[int, ...], list[_Request]] = {}
+        for request in taken:
+            assert request.prepared is not None
+            groups.setdefault(request.prepared.blob.shape[1:], []).append(request)
+        assert self.phased is not None
+        try:
+            for group in groups.values():
+                blobs = [r.prepared.blob for r in group if r.prepared is not None]
+                blob = blobs[0] if len(blobs) == 1 else np.concatenate(blobs)
+                t0 = time.perf_counter()
+                raw = self.phased.infer_prepared(blob)
+                seconds = time.perf_counter() - t0
+                start = 0
+                for request, part in zip(group, blobs):
+                    n = part.shape[0]
+                    request.raw = raw[start:start + n]
+                    request.timings = {"inference": seconds * n / blob.shape[0]}
+                    start += n
+        except BaseException as exc:  # noqa: BLE001  (raised in every waiting stream's thread)
+            for request in taken:
+                request.error = exc
+                request.done.set()
+            return
+        self._count_call(sum(len(r.images) for r in taken))
+        for request in taken:
+            request.done.set()
+
+    def _count_call(self, images: int) -> None:
+        with self._cond:
+            self.calls += 1
+            self.images += images
+
     def _detect(self, taken: list[_Request]) -> None:
         """One detect call per image size in the batch (frames of one size are letterboxed alike,
         exactly as in a one-stream run); results and time shares go back to each request."""
@@ -176,8 +256,7 @@ class BatchScheduler:
                 request.error = exc
                 request.done.set()
             return
-        self.calls += 1
-        self.images += len(images)
+        self._count_call(len(images))
         start = 0
         for request in taken:
             n = len(request.images)
@@ -228,6 +307,7 @@ class MultiPipeline:
                                         first.runtime.gather_ms / 1000 if gather_s is None else gather_s,
                                         first.runtime.live_batch)
         self._open_lock = threading.Lock()
+        self._servers: list[threading.Thread] = []
         self._opened = False
         self._open_error: BaseException | None = None
         self.pipelines: dict[str, Pipeline] = {}
@@ -259,9 +339,15 @@ class MultiPipeline:
                 raise self._open_error
             if not self._opened:
                 try:
-                    self.detector.stage.open(info)
+                    # The detector's mode is the run's, not this stream's: with a live stream among
+                    # them it stays in latency mode (a live frame comes one per call), otherwise
+                    # file batches run in throughput mode, whichever stream opened first.
+                    self.detector.stage.open(dataclasses.replace(info, live=self.live))
                     self._opened = True
                     self.detector.stage.warmup()
+                    calls = getattr(self.detector.stage, "concurrent_calls", 1) if self.scheduler.phased else 1
+                    self._servers += [runtime.start_thread(self.scheduler.serve, f"detect-scheduler-{i + 1}")
+                                      for i in range(1, calls)]
                 except BaseException as exc:
                     self._open_error = exc
                     raise
@@ -270,7 +356,7 @@ class MultiPipeline:
     def run(self) -> list[StreamOutcome]:
         """Every stream to its end (or its error, or a stop); then the shared outputs close."""
         outcomes = {c.name: StreamOutcome(c.name, RunResult(), False) for c in self.configs}
-        serving = runtime.start_thread(self.scheduler.serve, "detect-scheduler")
+        self._servers.append(runtime.start_thread(self.scheduler.serve, "detect-scheduler"))
         threads = [runtime.start_thread(partial(self._run_stream, name, outcomes[name]), f"detect-stream-{name}")
                    for name in self.pipelines]
         self.running = True
@@ -279,7 +365,8 @@ class MultiPipeline:
         finally:
             self.running = False
             self.scheduler.close()
-            serving.join()
+            for server in self._servers:
+                server.join()
             errors: list[BaseException] = []
             for sink in self.shared_sinks:
                 try:

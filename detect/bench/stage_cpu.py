@@ -149,13 +149,13 @@ def _detector_cpu(detector: Any, images: list[np.ndarray], ms: dict[str, float])
     detector without those parts (a plugin's) is one `inference` figure."""
     batches = [images[i:i + max(1, detector.batch)] for i in range(0, len(images), max(1, detector.batch))]
     count = len(images)
-    if not all(hasattr(detector, part) for part in ("prepare", "infer", "finish")):
+    if not all(hasattr(detector, part) for part in ("prepare", "infer_prepared", "finish")):
         ms["inference"], found = _cpu_ms(lambda: [d for b in batches for d in detector.detect(b)], count)
         return found
     ms["preprocess"], prepared = _cpu_ms(lambda: [detector.prepare(b) for b in batches], count)
-    ms["inference"], raws = _cpu_ms(lambda: [detector.infer(blob) for blob, _ in prepared], count)
-    ms["postprocess"], found = _cpu_ms(lambda: [d for b, raw, (_, places) in zip(batches, raws, prepared)
-                                                for d in detector.finish(raw, places, b)], count)
+    ms["inference"], raws = _cpu_ms(lambda: [detector.infer_prepared(p.blob) for p in prepared], count)
+    ms["postprocess"], found = _cpu_ms(lambda: [d for p, raw in zip(prepared, raws, strict=True)
+                                                for d in detector.finish(p, raw)], count)
     return found
 
 

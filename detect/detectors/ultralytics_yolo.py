@@ -15,10 +15,10 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from detect.contract import Detector
+from detect.contract import Detector, Prepared
 from detect.detectors import backend_choice, flip_tta
 from detect.detectors.backends import Backend, load_backend
-from detect.detectors.letterbox import Placement, letterbox, native_long_side, rect_shape, to_blob
+from detect.detectors.letterbox import letterbox, native_long_side, rect_shape, to_blob
 from detect.detectors.model_inspection import model_format, read_labels
 from detect.detectors.models import resolve_model
 from detect.detectors.yolo_decode import decode
@@ -259,49 +259,55 @@ class UltralyticsDetector(Detector):
         self._warm = (h, w)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
-        t0 = time.perf_counter()
-        blob, placements = self.prepare(images)
+        prepared = self.prepare(images)
         t1 = time.perf_counter()
-        raw = self.infer(blob)
+        raw = self.infer_prepared(prepared.blob)
         t2 = time.perf_counter()
-        out = self.finish(raw, placements, images)
-        t3 = time.perf_counter()
-        self.last_timings = {"preprocess": t1 - t0, "inference": t2 - t1, "postprocess": t3 - t2}
+        out = self.finish(prepared, raw)
+        self.last_timings = {"preprocess": prepared.seconds, "inference": t2 - t1,
+                             "postprocess": time.perf_counter() - t2}
         return out
 
-    def prepare(self, images: Sequence[np.ndarray]) -> tuple[np.ndarray, list[Placement]]:
-        """Letterboxed network input for the backend and where each frame sits in it. A backend
-        that normalises inside its engine (`takes_bgr`) gets the BGR uint8 batch as it is, which
-        spares a float32 copy of every input here. With `tta: flip` the batch holds each frame,
-        then each frame mirrored."""
+    def prepare(self, images: Sequence[np.ndarray]) -> Prepared:
+        """Letterbox into one blob at one input size (the planned one, else the first image's). A
+        backend that normalises inside its engine (`takes_bgr`) gets the BGR uint8 batch as it is,
+        which spares a float32 copy of every input here. With `tta: flip` the blob holds each
+        frame, then each frame mirrored."""
         assert self._backend is not None, "open() first"
+        t0 = time.perf_counter()
         shape = self._shape or self._image_shape(images[0])
         boxed = [letterbox(image, shape) for image in images]
         pictures = [b[0] for b in boxed]
         if self.params.tta == "flip":
             pictures += [np.ascontiguousarray(picture[:, ::-1]) for picture in pictures]
         blob = np.stack(pictures) if self._backend.takes_bgr else to_blob(pictures)
-        return blob, [b[1] for b in boxed]
+        placement = [(b[1], image.shape[:2]) for b, image in zip(boxed, images, strict=True)]
+        return Prepared(blob, placement, time.perf_counter() - t0)
 
-    def infer(self, blob: np.ndarray) -> np.ndarray:
+    @property
+    def concurrent_calls(self) -> int:
+        return 2 if getattr(self._backend, "mode", "latency") == "throughput" else 1
+
+    def infer_prepared(self, blob: np.ndarray) -> np.ndarray:
         assert self._backend is not None, "open() first"
         return self._backend.infer(blob)
 
-    def finish(self, raw: np.ndarray, placements: Sequence[Placement],
-               images: Sequence[np.ndarray]) -> list[Detections]:
-        """Raw head output -> boxes in frame pixels (confidence, NMS, class filter; the mirrored
-        look fused in with `tta: flip`; boxes under `min_height` dropped)."""
+    def finish(self, prepared: Prepared, raw: np.ndarray) -> list[Detections]:
+        """Boxes back on each image: confidence filter, NMS, letterbox undone, the mirrored look
+        fused in (`tta: flip`), boxes under `min_height` dropped. Thread-safe (a multi-stream run
+        calls it from every stream's thread)."""
         p = self.params
-        n = len(images)
 
-        def boxes(output: np.ndarray, i: int) -> Detections:
-            return decode(output, placements[i], images[i].shape[:2], p.conf, p.iou, p.max_det, self._class_ids)
+        def boxes(output: np.ndarray, placement: object, size: tuple[int, int]) -> Detections:
+            return decode(output, placement, size, p.conf, p.iou, p.max_det, self._class_ids)
 
-        out = [boxes(raw[i], i) for i in range(n)]
+        out = [boxes(raw[i], placement, size) for i, (placement, size) in enumerate(prepared.placement)]
         if p.tta == "flip":
-            mirrored = flip_tta.unmirror(raw[n:], (self._shape or self._image_shape(images[0]))[1])
-            out = [flip_tta.fuse([out[i], boxes(mirrored[i], i)], images[i].shape[:2], p.tta_iou, p.conf)
-                   for i in range(n)]
+            n = len(out)
+            width = (self._shape or self._input_shape(*prepared.placement[0][1]))[1]
+            mirrored = flip_tta.unmirror(raw[n:], width)
+            out = [flip_tta.fuse([out[i], boxes(mirrored[i], placement, size)], size, p.tta_iou, p.conf)
+                   for i, (placement, size) in enumerate(prepared.placement)]
         return [self._drop_small(d) for d in out]
 
     def _image_shape(self, image: np.ndarray) -> tuple[int, int]:

@@ -51,7 +51,8 @@ def in_fixed_batches(blob: np.ndarray, fixed_batch: int | None, run: Callable[[n
 def load_backend(kind: str, path: str, device: str, half: bool, threads: int,
                  throughput: bool = False) -> Backend:
     """One place that maps a backend name to its module (imported only when used). `throughput`:
-    batches of file frames matter more than one frame's wait (OpenVINO's parallel requests)."""
+    batches of file frames matter more than one frame's wait (OpenVINO's parallel requests, torch's
+    single-threaded calls on each core; onnx and GPUs ignore it)."""
     if kind == "openvino":
         from detect.detectors.backends.openvino_backend import OpenVINOBackend
 
@@ -62,4 +63,4 @@ def load_backend(kind: str, path: str, device: str, half: bool, threads: int,
         return OnnxBackend(path, device=device, threads=threads)
     from detect.detectors.backends.ultralytics_backend import UltralyticsBackend
 
-    return UltralyticsBackend(path, device=device, half=half, threads=threads)
+    return UltralyticsBackend(path, device=device, half=half, threads=threads, throughput=throughput)

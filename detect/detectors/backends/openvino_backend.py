@@ -14,6 +14,7 @@ conversion cost about 2 ms of CPU per 384x640 frame; the outputs are bit-identic
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from pathlib import Path
 
@@ -50,41 +51,49 @@ class OpenVINOBackend:
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
         self._compiled = core.compile_model(model, "CPU", config)
-        self._request = self._compiled.create_infer_request()
-        self._parallel = []
-        if throughput:
-            count = self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")
-            self._parallel = [self._compiled.create_infer_request() for _ in range(count)]
+        self._parallel_count = self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS") if throughput else 0
+        self._threads = threading.local()
+        """Each calling thread's own requests, so two threads may run calls at once (a multi-stream
+        run keeps a second call queued while the first runs)."""
         self.mode = "throughput" if throughput else "latency"
         self.device = "cpu"
 
     def infer(self, blob: np.ndarray) -> np.ndarray:
-        if self._parallel and self.fixed_batch == 1 and blob.shape[0] > 1:
+        if self._parallel_count and self.fixed_batch == 1 and blob.shape[0] > 1:
             return self._infer_parallel(blob)
         return in_fixed_batches(blob, self.fixed_batch, self._run)
 
     def _run(self, blob: np.ndarray) -> np.ndarray:
-        self._request.infer({0: blob}, share_inputs=True)
-        return self._request.get_output_tensor(0).data.copy()
+        request = self._requests()[0]
+        request.infer({0: blob}, share_inputs=True)
+        return request.get_output_tensor(0).data.copy()
+
+    def _requests(self) -> list:
+        """This thread's requests: one for a whole call, then one per stream for parallel frames."""
+        requests = getattr(self._threads, "requests", None)
+        if requests is None:
+            count = 1 + self._parallel_count
+            requests = self._threads.requests = [self._compiled.create_infer_request() for _ in range(count)]
+        return requests
 
     def _infer_parallel(self, blob: np.ndarray) -> np.ndarray:
         """Each frame of the batch as its own request, as many in flight as OpenVINO has streams;
         a request is reused once its previous frame is collected. (No AsyncInferQueue: its
         Python callbacks could deadlock against the GIL when the queue was freed.)"""
+        parallel = self._requests()[1:]
         outputs: list[np.ndarray] = []
         in_flight: deque = deque()
         for i in range(blob.shape[0]):
-            if len(in_flight) == len(self._parallel):
+            if len(in_flight) == len(parallel):
                 outputs.append(_collect(in_flight.popleft()))
-            request = self._parallel[i % len(self._parallel)]
+            request = parallel[i % len(parallel)]
             request.start_async({0: blob[i:i + 1]}, share_inputs=True)
             in_flight.append(request)
         outputs.extend(_collect(request) for request in in_flight)
         return np.concatenate(outputs)
 
     def close(self) -> None:
-        self._parallel = []
-        self._request = None
+        self._threads = threading.local()
         self._compiled = None
 
 
