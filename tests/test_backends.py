@@ -9,6 +9,7 @@ from conftest import decode_all
 
 from detect.columns import CLASS_NAME, TRACK_ID
 from detect.config import load
+from detect.detectors.backends.openvino_backend import OpenVINOBackend
 from detect.detectors.letterbox import letterbox, rect_shape
 from detect.detectors.ultralytics_yolo import UltralyticsDetector
 from detect.pipeline import build
@@ -111,7 +112,7 @@ def test_openvino_bgr_uint8_input_equals_the_float_blob(frames, cache):
     detector.open(SourceInfo(width=w, height=h, fps=25, total_frames=None, source_id="x"))
     try:
         assert detector._backend.takes_bgr
-        prepared = [detector.prepare([f])[0] for f in frames[:6]]
+        prepared = [detector.prepare([f]).blob for f in frames[:6]]
     finally:
         detector.close()
     assert prepared[0].dtype == np.uint8 and prepared[0].shape == (1, *detector._shape, 3)
@@ -130,7 +131,7 @@ def test_flip_tta_on_an_engine_that_takes_bgr_frames_matches_torch(frames, cache
     pytest.importorskip("ensemble_boxes")
     _, reference = run_detector(frames[:6], tta="flip")
     detector, other = run_detector(frames[:6], backend="openvino", tta="flip")
-    assert detector._backend.takes_bgr
+    assert detector.backend_name == "openvino" and OpenVINOBackend.takes_bgr
     assert sum(len(d) for d in reference) > 10
     assert matched_fraction(reference, other) >= 0.9
     assert matched_fraction(other, reference) >= 0.9

@@ -10,6 +10,7 @@ single-threaded call never waits for a sibling (README: Many streams in one proc
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -40,7 +41,7 @@ class UltralyticsBackend:
         self._pool: ThreadPoolExecutor | None = None
         self.workers = 1
         if throughput and self._device.type == "cpu" and self._model.format == "pt":
-            self.workers = threads or torch.get_num_threads()
+            self.workers = threads or len(os.sched_getaffinity(0))  # not torch's count: another caller may have lowered it
         if self.workers > 1:
             self._pool = ThreadPoolExecutor(self.workers, "detect-torch", initializer=torch.set_num_threads,
                                             initargs=(1,))
