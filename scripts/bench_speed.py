@@ -181,7 +181,8 @@ def main() -> None:
     parser.add_argument("--config", default=str(REPO / "configs" / "fast.yaml"))
     parser.add_argument("--min-frames", type=int, default=1500)
     parser.add_argument("--rss-frames", type=int, default=5000, help="0 skips the RSS run")
-    parser.add_argument("--contenders", nargs="+", choices=list(CONTENDERS), default=list(CONTENDERS))
+    parser.add_argument("--contenders", nargs="*", choices=list(CONTENDERS), default=list(CONTENDERS),
+                        help="which to time (none: only the stage table)")
     parser.add_argument("--clips-dir", type=Path, help="keep the looped clips here and reuse them (default: temporary)")
     parser.add_argument("--loops-only", action="store_true", help="make the looped clips and stop")
     args = parser.parse_args()
