@@ -48,7 +48,7 @@ def test_stage_params_are_judged_by_the_pipeline_and_named_by_spec_position(tmp_
         expand_spec(parse_spec(data))
     messages = info.value.messages
     assert "detectors[1].conf: Input should be less than or equal to 1 (got 3)" in messages
-    assert "detectors[1].imgsz: Input should be greater than or equal to 32 (got 1)" in messages
+    assert "detectors[1].imgsz: must be a size in pixels from 32 to 4096 (the long side, e.g. 640) or native (got 1)" in messages
     assert any(m.startswith("trackers[1].type: unknown tracker 'bytetrak' (did you mean 'bytetrack'?") for m in messages)
     assert f"clips[1].path: video not found: {tmp_path / 'missing.mp4'}" in messages
     assert f"clips[1].gt: ground truth not found: {tmp_path / 'nope'}" in messages
