@@ -79,7 +79,7 @@ class UltralyticsDetector(Detector):
                              "and at most max_imgsz (e.g. 736x1280 for 1920x1080, 384x1248 for 1224x370)")
         max_imgsz: int = Field(1280, ge=32, le=4096, description="the largest long side imgsz: native infers at")
         min_height: float | dict[str, float] = Field(
-            0, description="drop boxes shorter than this many frame pixels: one number for every class, or "
+            0.0, description="drop boxes shorter than this many frame pixels: one number for every class, or "
                            "per class name ({person: 50}); 0 keeps all")
         rect: bool = Field(True, description="infer at the frame's aspect ratio (e.g. 384x640 for 16:9)")
         device: str = Field("auto", description="cpu, cuda:N or auto")
