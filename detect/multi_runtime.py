@@ -345,7 +345,7 @@ class MultiPipeline:
                     self.detector.stage.open(dataclasses.replace(info, live=self.live))
                     self._opened = True
                     self.detector.stage.warmup()
-                    calls = getattr(self.detector.stage, "concurrent_calls", 1) if self.scheduler.phased else 1
+                    calls = self.scheduler.phased.concurrent_calls if self.scheduler.phased else 1
                     self._servers += [runtime.start_thread(self.scheduler.serve, f"detect-scheduler-{i + 1}")
                                       for i in range(1, calls)]
                 except BaseException as exc:

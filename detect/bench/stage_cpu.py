@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from detect.config import PipelineConfig, parse
+from detect.contract import PhasedDetector
 from detect.pipeline import Pipeline, _packet
 from detect.types import Detections, Frame, Packet
 
@@ -162,7 +163,7 @@ def _detector_cpu(detector: Any, images: list[np.ndarray], ms: dict[str, float])
     detector without those parts (a plugin's) is one `inference` figure."""
     batches = [images[i:i + max(1, detector.batch)] for i in range(0, len(images), max(1, detector.batch))]
     count = len(images)
-    if not all(hasattr(detector, part) for part in ("prepare", "infer_prepared", "finish")):
+    if not isinstance(detector, PhasedDetector):
         ms["inference"], found = _cpu_ms(lambda: [d for b in batches for d in detector.detect(b)], count)
         return found
     ms["preprocess"], prepared = _cpu_ms(lambda: [detector.prepare(b) for b in batches], count)

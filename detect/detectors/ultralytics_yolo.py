@@ -286,7 +286,7 @@ class UltralyticsDetector(Detector):
 
     @property
     def concurrent_calls(self) -> int:
-        return 2 if getattr(self._backend, "mode", "latency") == "throughput" else 1
+        return 2 if self._backend is not None and self._backend.mode == "throughput" else 1
 
     def infer_prepared(self, blob: np.ndarray) -> np.ndarray:
         assert self._backend is not None, "open() first"

@@ -22,6 +22,8 @@ class Backend(Protocol):
     RGB float32 in [0, 1] (letterbox.to_blob)."""
     device: str
     """Where inference really runs ("cpu", "cuda:0"): what the run's log line reports."""
+    mode: str
+    """"latency" (one call uses every core) or "throughput" (a batch's frames run in parallel)."""
 
     def infer(self, blob: np.ndarray) -> np.ndarray:
         """The batch (see `takes_bgr`) -> (N, 4 + classes, anchors) float32."""

@@ -17,6 +17,7 @@ CUDA_PROVIDER = "CUDAExecutionProvider"
 
 class OnnxBackend:
     takes_bgr = False
+    mode = "latency"
 
     def __init__(self, path: str, device: str = "cpu", threads: int = 0) -> None:
         ort = require("onnxruntime", "fast", "detector.backend: onnx")
