@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from conftest import decode_all
 
+from detect.batch_scheduler import BatchScheduler
 from detect.contract import PhasedDetector
 from detect.detectors.ultralytics_yolo import UltralyticsDetector
-from detect.multi_runtime import BatchScheduler, MultiPipeline
+from detect.multi_runtime import MultiPipeline
 from detect.streams import parse_streams
 from detect.types import Detections, SourceInfo
 
