@@ -167,6 +167,10 @@ class Tracker(Stage):
     assigns_ids: bool = True
     """False for a pass-through (`none`): the summary then reports no track count."""
 
+    fill_gaps_s: float = 0.0
+    """Seconds a track may go unseen and, found again, get the missed frames' boxes filled in
+    (trackers/gap_filling.py): the pipeline holds that long of frames back on a file source."""
+
     @abstractmethod
     def update(self, detections: Detections, frame: Frame) -> Detections:
         ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import math
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from detect import (
     runtime,
     stages,  # noqa: F401  (registers the built-in stages)
 )
-from detect.annotators.layout import CanvasLayout
+from detect.annotators.drawing import Drawing
 from detect.config import (
     PipelineConfig,
     parse,
@@ -43,6 +44,7 @@ from detect.stage_handles import (
     sink_closer,
     stage_errors,
 )
+from detect.trackers.gap_filling import GapFiller
 from detect.types import Detections, Event, Frame, Packet, SourceInfo
 from detect.validate import output_problems
 
@@ -62,11 +64,7 @@ class Pipeline:
         self.annotators: list[Named[Annotator]] = [named_stage(s) for s in config.annotators]
         self.sinks: list[Named[Sink]] = [stream.sinks.get(i) or named_stage(s) if stream else named_stage(s)
                                          for i, s in enumerate(config.sinks)]
-        self.overlays = [item for item in self.annotators if item.stage.overlay]
-        self.drawing_order = [item for item in self.annotators if not item.stage.overlay] + self.overlays
-        """Config order, overlays (the HUD) last: they claim their place first and are never covered.
-        Text (tags, captions) is painted between the two, over every line but under the overlays."""
-        self.first_overlay = self.overlays[0] if self.overlays else None
+        self.drawing = Drawing(self.annotators)
         self.labels: tuple[str, ...] = ()
         self.stop = runtime.StopToken()
         problems = output_problems(self.source.stage, [(spec.where, item.stage)
@@ -97,6 +95,8 @@ class Pipeline:
         """The detector belongs to the pipeline `with_input` made this one from, which closes it."""
         self._lent = False
         """`with_input` shared this pipeline's detector: `close()` releases it."""
+        self._gaps: GapFiller | None = None
+        """The tracker's gap filling on a file run (set when the source opens)."""
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str], source: str | None = None, **overrides: Any) -> Pipeline:
@@ -143,7 +143,8 @@ class Pipeline:
         index = self._seen
         when = pts if pts is not None else time.monotonic() - self._direct
         packet = _packet(Frame(image=image, index=index, pts_s=when, source_id="frames"), 0.0)
-        [packet] = self.stages_step(self.detect_step([packet]))
+        [packet] = self.detect_step([packet])
+        packet = self._analyse_and_draw(self._track(packet))
         return FrameResult.from_packet(packet, image=annotated)
 
     def with_input(self, source: str, **overrides: Any) -> Pipeline:
@@ -243,14 +244,19 @@ class Pipeline:
         return newer.frame.image
 
     def stages_step(self, packets: list[Packet]) -> list[Packet]:
-        return [self._track_and_draw(p) for p in packets]
+        tracked = [self._track(p) for p in packets]
+        if self._gaps is not None:
+            tracked = [done for packet in tracked for done in self._gaps.push(packet)]
+        return [self._analyse_and_draw(p) for p in tracked]
 
-    def _track_and_draw(self, packet: Packet) -> Packet:
-        index = packet.frame.index
-        timings = packet.timings
+    def _flush_stages(self) -> list[Packet]:
+        """The packets gap filling still holds when the input ends."""
+        return [self._analyse_and_draw(p) for p in self._gaps.flush()] if self._gaps is not None else []
+
+    def _track(self, packet: Packet) -> Packet:
         t0 = time.perf_counter()
         if self.tracker is not None:
-            with stage_errors(self.tracker.name, index):
+            with stage_errors(self.tracker.name, packet.frame.index):
                 if packet.detected:
                     detections = self.tracker.stage.update(packet.detections, packet.frame)
                     ids = detections.tracker_id
@@ -265,35 +271,19 @@ class Pipeline:
             packet = dataclasses.replace(packet, detections=detections)
         elif packet.detected:
             self._tracks_active = len(packet.detections) > 0
-        t1 = time.perf_counter()
-        for item in self.analytics:
-            with stage_errors(item.name, index):
-                packet = item.stage.process(packet)
-        t2 = time.perf_counter()
-        if self.annotators:
-            packet = self._annotate(packet)
-        t3 = time.perf_counter()
-        timings.update(track=t1 - t0, analytics=t2 - t1, annotate=t3 - t2)
+        packet.timings["track"] = time.perf_counter() - t0
         return packet
 
-    def _annotate(self, packet: Packet) -> Packet:
-        """Overlays claim their place, the annotators draw in `drawing_order`, the text they
-        placed is painted over their lines, then the overlays are drawn on top of everything."""
-        canvas = packet.frame.image.copy()
-        h, w = canvas.shape[:2]
-        layout = CanvasLayout(w, h, deferred=True)
-        packet = dataclasses.replace(packet, layout=layout)
-        index = packet.frame.index
-        for item in self.overlays:
-            with stage_errors(item.name, index):
-                item.stage.reserve(packet)
-        for item in self.drawing_order:
-            if item is self.first_overlay:
-                layout.paint(canvas)
-            with stage_errors(item.name, index):
-                canvas = item.stage.annotate(canvas, packet)
-        layout.paint(canvas)
-        return dataclasses.replace(packet, canvas=canvas)
+    def _analyse_and_draw(self, packet: Packet) -> Packet:
+        t0 = time.perf_counter()
+        for item in self.analytics:
+            with stage_errors(item.name, packet.frame.index):
+                packet = item.stage.process(packet)
+        t1 = time.perf_counter()
+        if self.drawing:
+            packet = self.drawing.draw(packet)
+        packet.timings.update(analytics=t1 - t0, annotate=time.perf_counter() - t1)
+        return packet
 
     def write(self, packet: Packet) -> None:
         t0 = time.perf_counter()
@@ -379,6 +369,7 @@ class Pipeline:
         result.load_seconds = self.detector.stage.load_seconds
         result.backend = self.detector.stage.backend_name
         result.tracked = self.tracker is not None and self.tracker.stage.assigns_ids
+        self._gaps = self._gap_filler(info)
         for item in self.sinks:
             stack.push(sink_closer(item))
             with stage_errors(item.name, None):
@@ -388,9 +379,17 @@ class Pipeline:
         result.startup_seconds = time.perf_counter() - t0
         return info
 
+    def _gap_filler(self, info: SourceInfo) -> GapFiller | None:
+        """Gap filling holds frames back, so a live source (and `process`) runs without it."""
+        seconds = self.tracker.stage.fill_gaps_s if self.tracker is not None else 0.0
+        if seconds <= 0 or self.live or not info.fps:
+            return None
+        return GapFiller(max(1, math.ceil(seconds * info.fps)))
+
     def _steps(self) -> list[runtime.Step]:
         batch = 1 if self.live else max(1, self.shared.batch if self.shared else self.detector.stage.batch)
-        return [runtime.Step("detector", self.detect_step, batch), runtime.Step("stages", self.stages_step)]
+        return [runtime.Step("detector", self.detect_step, batch),
+                runtime.Step("stages", self.stages_step, flush=self._flush_stages)]
 
     def _runtime_options(self) -> dict:
         queue_size = self.config.runtime.queue_size

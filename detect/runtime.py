@@ -27,11 +27,14 @@ READER_JOIN_S = 2.0
 
 @dataclass(frozen=True)
 class Step:
-    """A batch-capable function run in its own thread: list of items in, same-length list out."""
+    """A batch-capable function run in its own thread: a list of items in, a list out. A step
+    that holds items back (the tracker's gap filling) returns fewer than it took, and `flush`
+    returns what it still holds when its input ends."""
 
     name: str
     fn: Callable[[list[Any]], list[Any]]
     batch: int = 1
+    flush: Callable[[], list[Any]] | None = None
 
 
 class StopToken(threading.Event):
@@ -178,6 +181,12 @@ def run_pipeline(
                     failed = True
                     state.fail(exc)
             if ended:
+                if step.flush is not None and not failed:
+                    try:
+                        for out in step.flush():
+                            q_out.put(out)
+                    except BaseException as exc:
+                        state.fail(exc)
                 q_out.put(END)
                 return
 
@@ -355,9 +364,16 @@ def run_sync(frames: Iterable[Any], steps: Sequence[Step], write: Callable[[Any]
             stats.interrupted = True
             break
         stats.read += 1
-        items = [item]
-        for step in steps:
-            items = step.fn(items)
-        for out in items:
+        for out in _through(steps, [item]):
             write(out)
+    for i, step in enumerate(steps):
+        if step.flush is not None:
+            for out in _through(steps[i + 1:], step.flush()):
+                write(out)
     return stats
+
+
+def _through(steps: Sequence[Step], items: list[Any]) -> list[Any]:
+    for step in steps:
+        items = step.fn(items)
+    return items

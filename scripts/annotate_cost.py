@@ -47,12 +47,11 @@ def measure(config: str, source: str, repeats: int = 15) -> None:
 
     pipeline = Pipeline.from_yaml(config, source=source, sinks=[])
     packets = list(pipeline.packets())
-    pipeline.tracker, pipeline.analytics = None, []
     passes = []
     for _ in range(repeats):
         t0 = time.process_time()
         for packet in packets:
-            pipeline._track_and_draw(packet)
+            pipeline.drawing.draw(packet)
         passes.append((time.process_time() - t0) / len(packets) * 1000)
     boxes = statistics.mean(len(p.detections) for p in packets)
     print(json.dumps({"ms": min(passes), "boxes": boxes}))

@@ -117,6 +117,7 @@ class ScriptedDetector(Detector):
         delay_s: float = Field(0.0, ge=0)
         open_delay_s: float = Field(0.0, ge=0, description="a slow start-up (a model loading)")
         batch: int = Field(1, ge=1, description="frames per call, as a real detector's `batch`")
+        miss: list[int] = Field([], description="images (counted from 0) in which nothing is found")
 
     def __init__(self, params: Params) -> None:
         super().__init__(params)
@@ -143,6 +144,9 @@ class ScriptedDetector(Detector):
             if self.params.fail_at is not None and self.calls == self.params.fail_at:
                 raise RuntimeError("scripted failure")
             self.calls += 1
+            if self.calls - 1 in self.params.miss:
+                out.append(Detections.empty())
+                continue
             if self.params.delay_s:
                 time.sleep(self.params.delay_s)
             mask = (image[:, :, 2] > 200) & (image[:, :, 1] > 150)

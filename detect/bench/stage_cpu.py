@@ -151,9 +151,9 @@ def measure(config: PipelineConfig, max_frames: int = 200) -> StageCPU:
                         out.append(pk)
                     return out
                 ms["analytics"], packets = _cpu_ms(lambda: analyse(packets), count)
-            if pipeline.annotators:
-                ms["annotate"], _ = _cpu_ms(lambda: [_discarded(pipeline._annotate)(pk) for pk in packets], count)
-                packets = [pipeline._annotate(pk) for pk in packets]
+            if pipeline.drawing:
+                ms["annotate"], _ = _cpu_ms(lambda: [_discarded(pipeline.drawing.draw)(pk) for pk in packets], count)
+                packets = [pipeline.drawing.draw(pk) for pk in packets]
             ms.update(_sink_cpu(pipeline, info, packets, count))
     return StageCPU(frames=count, width=info.width, height=info.height, ms=ms)
 

@@ -66,6 +66,9 @@ class ByteTrackParams(StageParams):
     box: Literal["detection", "smoothed"] = Field(
         "detection", description="box output for a tracked object: the detector's, or smoothed (midway between "
                                  "it and the track's Kalman estimate: steadier size and place)")
+    fill_gaps: float = Field(0.0, ge=0, le=2, description="seconds: a track found again within this long gets "
+                                                          "boxes on the line between its sightings for the frames "
+                                                          "it was missed (files only; output waits this long)")
 
 
 class _UltralyticsTracker(Tracker):
@@ -74,8 +77,9 @@ class _UltralyticsTracker(Tracker):
     tracker_type = ""
     kalman_layout: KalmanLayout = "xyah"
 
-    def __init__(self, params: StageParams) -> None:
+    def __init__(self, params: ByteTrackParams) -> None:
         self.params = params
+        self.fill_gaps_s = params.fill_gaps
         self._tracker = None
         self._ids = TrackIds()
 
