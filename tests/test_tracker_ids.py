@@ -105,16 +105,23 @@ def test_interleaved_trackers_number_each_clip_as_a_solo_run_does(streams, id_co
         assert min(ids) == 1, f"{clip}: ids start at {min(ids)}"
 
 
-def test_ids_are_the_library_own_when_its_counter_is_per_tracker(streams):
-    """Today's numbers stand: with the installed release our ids equal Ultralytics' own
-    (its update's rows: x1, y1, x2, y2, track_id, score, cls, detection index)."""
+def test_ids_relabel_the_library_own_one_to_one_counting_only_tracks_shown(streams):
+    """The same tracks as Ultralytics' own (its update's rows: x1, y1, x2, y2, track_id, score, cls,
+    detection index), numbered 1, 2, ... in the order they are first shown, with no number used up by a
+    tentative track that was never confirmed."""
     ours, library = ByteTrack(ByteTrack.Params()), bare_bytetrack()
+    mapping: dict[int, int] = {}
     for frame, detections in streams[1][::EVERY]:
         rows = library.update(library_input(detections))
         expected = np.full(len(detections), -1)
         if len(rows):
             expected[rows[:, 7].astype(int)] = rows[:, 4]
-        assert ours.update(detections, frame).tracker_id.tolist() == expected.tolist()
+        got = ours.update(detections, frame).tracker_id
+        assert ((got >= 0) == (expected >= 0)).all()
+        for library_id, our_id in zip(expected[expected >= 0], got[got >= 0]):
+            assert mapping.setdefault(int(library_id), int(our_id)) == our_id
+    assert sorted(mapping.values()) == list(range(1, len(mapping) + 1))
+    assert max(mapping) > len(mapping), "the library used numbers on tentative tracks: nothing was tested"
 
 
 def crowd(frame_index: int, count: int = 6) -> Detections:
