@@ -20,7 +20,7 @@ DEFAULT_PIPELINE: dict[str, Any] = {
     "detector": {"type": "ultralytics", "model": "yolo11n.pt", "conf": 0.2, "imgsz": 640, "device": "auto",
                  "classes": ["car", "truck", "bus", "motorcycle", "bicycle", "person", "traffic light", "stop sign"]},
     "tracker": {"type": "bytetrack", "track_high_thresh": 0.2, "track_buffer": 30, "match_thresh": 0.9,
-                "new_track_thresh": 0.5},
+                "new_track_thresh": 0.5, "fill_gaps": 1.0},
     "annotators": [{"type": "boxes"}, {"type": "labels"}, {"type": "trails", "length": 30}],
 }
 """configs/dashcam.yaml without its source and sinks (a test keeps the two the same)."""

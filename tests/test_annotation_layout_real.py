@@ -51,4 +51,4 @@ def test_drawn_text_never_overlaps_leaves_the_frame_or_covers_the_hud(
     assert labelled >= frames * 4, "a busy clip: most boxes keep a tag"
     if config == "adas.yaml":
         assert layout.rects("hud") and layout.rects("caption"), "the HUD and the ego-lane/line captions were drawn"
-        assert [item.stage.overlay for item in pipeline.drawing_order] == [False] * 4 + [True], "the HUD last"
+        assert [item.stage.overlay for item in pipeline.drawing.order] == [False] * 4 + [True], "the HUD last"
