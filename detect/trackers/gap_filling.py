@@ -37,8 +37,6 @@ class GapFiller:
         if lag < 1:
             raise ValueError(f"lag must be at least 1 frame, got {lag}")
         self.lag = lag
-        self.filled = 0
-        """Boxes added so far (the run summary reports it)."""
         self._held: deque[Packet] = deque()
         self._first = 0
         """The position of `_held[0]`."""
@@ -86,7 +84,6 @@ class GapFiller:
             merged = _appended(packet.detections, box)
             if merged is not None:
                 self._held[slot] = dataclasses.replace(packet, detections=merged)
-                self.filled += 1
 
     def _forget(self, position: int) -> None:
         """Tracks last seen before the oldest held packet can no longer be filled."""
